@@ -1,0 +1,2 @@
+"""eventdesk: keep every event, normalise it, count each fact once."""
+__version__ = "0.1.0"

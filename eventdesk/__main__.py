@@ -1,0 +1,5 @@
+import sys
+
+from eventdesk.cli.main import main
+
+sys.exit(main())

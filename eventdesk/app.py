@@ -1,0 +1,113 @@
+"""The composition root: builds the store, normalizer and processor from settings.
+
+The GUI, the command line and the tests all get their services from ``build_app``; nothing else
+chooses an adapter.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Optional, Sequence
+
+from eventdesk.core.errors import MappingsError
+from eventdesk.core.faults import FaultPoint
+from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest_stream
+from eventdesk.core.mappings import Mappings
+from eventdesk.core.model import SubmitResult
+from eventdesk.core.normalizer import Normalizer
+from eventdesk.core.processor import DEFAULT_MAX_ATTEMPTS, Processor, utc_now_text
+from eventdesk.settings import default_store_uri, resource_path
+from eventdesk.store import EventStore, open_store
+
+SHIPPED_MAPPINGS = "mappings.json"
+_FALLBACK_MAPPINGS = {  # used only when resources/ is missing from an installation
+    "clients": {"client_A": {"fields": {"metric": ["value", "metric"], "amount": ["price", "amount"],
+                                        "timestamp": ["date", "timestamp"]}}}}
+
+
+@dataclass
+class Settings:
+    store_uri: Optional[str] = None          # None: $EVENTDESK_STORE or the user data folder
+    mappings_file: Optional[str] = None      # None: the store's current mappings
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    store_options: dict = field(default_factory=dict)
+
+
+class App:
+    """The services one store offers: submit, ingest, retry, query; built by ``build_app``."""
+
+    def __init__(self, store: EventStore, mappings: Mappings, mappings_version: int,
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+        self.store = store
+        self.mappings = mappings
+        self.mappings_version = mappings_version
+        self.processor = Processor(store, Normalizer(mappings), max_attempts)
+
+    def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
+        return self.processor.submit(received, fault)
+
+    def apply_raw_batch(self, batch: Sequence[bytes]) -> list[SubmitResult]:
+        processor = self.processor
+        return processor.apply([processor.prepare(item) for item in batch])
+
+    def ingest(self, stream: BinaryIO, summary: Optional[IngestSummary] = None,
+               batch_size: int = DEFAULT_BATCH_SIZE, fmt: str = "auto",
+               progress: Optional[ProgressCallback] = None, cancel=None) -> IngestSummary:
+        return ingest_stream(self.apply_raw_batch, stream, summary, batch_size, fmt, progress, cancel)
+
+    def set_mappings(self, mappings: Mappings) -> int:
+        """Make ``mappings`` current for this store (a new version) and for this app."""
+        self.mappings_version = self.store.save_mappings(mappings.to_json(), utc_now_text())
+        self.mappings = mappings
+        self.processor.normalizer = Normalizer(mappings)
+        return self.mappings_version
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def load_mappings_file(path: str | Path) -> Mappings:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingsError(f"cannot read mappings file {path}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+    return Mappings.from_json(text)
+
+
+def shipped_mappings() -> Mappings:
+    path = resource_path(SHIPPED_MAPPINGS)
+    return load_mappings_file(path) if path else Mappings(_FALLBACK_MAPPINGS)
+
+
+def current_mappings(store: EventStore, mappings_file: Optional[str]) -> tuple[Mappings, int]:
+    """The mappings to use: a given file (saved as a new version when it differs), else the
+    store's current version, seeded from the shipped file on first use."""
+    stored = store.current_mappings()
+    if mappings_file is not None:
+        mappings = load_mappings_file(mappings_file)
+        if stored is not None and _same(stored[1], mappings):
+            return mappings, stored[0]
+        return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
+    if stored is not None:
+        return Mappings.from_json(stored[1]), stored[0]
+    mappings = shipped_mappings()
+    return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
+
+
+def _same(text: str, mappings: Mappings) -> bool:
+    try:
+        return json.loads(text) == mappings.document
+    except ValueError:
+        return False
+
+
+def build_app(settings: Settings) -> App:
+    """Open the store the settings name and wire the services over it."""
+    store = open_store(settings.store_uri or default_store_uri(), **settings.store_options)
+    try:
+        mappings, version = current_mappings(store, settings.mappings_file)
+    except BaseException:
+        store.close()
+        raise
+    return App(store, mappings, version, settings.max_attempts)

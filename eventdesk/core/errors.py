@@ -1,0 +1,62 @@
+"""The exceptions of eventdesk, in one small tree.
+
+    EventdeskError                 base of everything eventdesk raises on purpose
+    ├── MappingsError              a mappings file is invalid; the message names the entry
+    ├── SimulatedFailure           a fault point fired (design section 7)
+    │   └── ReplyLost              the `after_commit` point: the commit happened, the reply did not
+    └── StoreError                 the store could not do what was asked
+        ├── StoreUnavailable       unreachable, locked, or refused the connection: try again later
+        ├── StoreReadOnly          the store cannot be written (file permissions, read-only media)
+        ├── StoreFull              no space left for the write
+        ├── StoreCorrupt           the store's file is damaged or not an eventdesk store
+        └── StoreBug               the store said something that points at a defect of ours
+
+Adapters map driver errors at their edge (``raise StoreUnavailable(...) from exc``); everything
+above them sees only these types. All but ``StoreBug`` are "known" errors: a one-line message
+is enough for the user. ``StoreBug`` deserves a traceback in the log.
+"""
+from __future__ import annotations
+
+
+class EventdeskError(Exception):
+    """Base class of all errors eventdesk raises on purpose."""
+
+
+class MappingsError(EventdeskError):
+    """The mappings file is invalid. The message names the entry at fault."""
+
+
+class SimulatedFailure(EventdeskError):
+    """A fault point chosen by the user fired."""
+
+
+class ReplyLost(SimulatedFailure):
+    """The commit succeeded but the caller never heard of it (fault point `after_commit`)."""
+
+
+class StoreError(EventdeskError):
+    """The store could not do what was asked."""
+
+    known = True
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or is busy beyond the timeout."""
+
+
+class StoreReadOnly(StoreError):
+    """The store refuses writes."""
+
+
+class StoreFull(StoreError):
+    """The disk or the database is full."""
+
+
+class StoreCorrupt(StoreError):
+    """The store's data is damaged or is not an eventdesk store."""
+
+
+class StoreBug(StoreError):
+    """An error that points at a defect in eventdesk rather than at the environment."""
+
+    known = False

@@ -1,0 +1,128 @@
+"""Reading one input as received into an ``Envelope`` (design sections 3 and 4).
+
+Structurally invalid input is not an error here: it becomes an envelope with a
+``rejection`` reason, so that it can be stored and shown to support staff.
+Limits on size and depth are documented in docs/limits.md.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from eventdesk.core.canonical import NotCanonicalizable, canonical_json, content_hash, sha256_hex
+from eventdesk.core.model import Envelope
+
+MAX_EVENT_BYTES = 16 * 1024 * 1024  # larger inputs are stored, but rejected unread
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+_decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constants)
+
+
+def parse_json(text: str) -> Any:
+    """JSON with exact decimals; NaN and Infinity refused. Raises ValueError or RecursionError."""
+    value, end = _decoder.raw_decode(text, _skip_blank(text, 0))
+    if _skip_blank(text, end) != len(text):
+        raise ValueError(f"Extra data: line 1 column {end + 1} (char {end})")
+    return value
+
+
+def _skip_blank(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\n\r":
+        index += 1
+    return index
+
+
+def _json_problem(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+    return f"not valid JSON: {exc}"
+
+
+def _reject(text: str | bytes, reason: str, value: Any = None, parsed: bool = False) -> Envelope:
+    digest = None
+    if parsed:
+        try:
+            digest = sha256_hex(canonical_json(value).encode("utf-8"))
+        except (NotCanonicalizable, UnicodeEncodeError, RecursionError):
+            digest = None
+    if digest is None:
+        digest = sha256_hex(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return Envelope(text=text, content_hash=digest, rejection=reason)
+
+
+def read_envelope(received: str | bytes) -> Envelope:
+    """Parse one input as received; never raises for anything a client can send."""
+    if isinstance(received, str):
+        try:
+            received.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates, e.g. undecodable bytes from argv
+            received = received.encode("utf-8", "surrogateescape" if _escaped(received) else "surrogatepass")
+    if len(received) > MAX_EVENT_BYTES:
+        return _reject(received, f"event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB")
+    if isinstance(received, bytes):
+        try:
+            received = text = received.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return _reject(received, f"not valid UTF-8: byte 0x{received[exc.start]:02x} at position {exc.start}")
+    else:
+        text = received
+    try:
+        value = parse_json(text)
+    except RecursionError:
+        return _reject(received, "not valid JSON: nested too deeply")
+    except ValueError as exc:
+        return _reject(received, _json_problem(exc))
+    if not isinstance(value, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+            type(value), "a number")
+        return _reject(received, f"event is {kind}, not an object", value, parsed=True)
+    source, payload = value.get("source"), value.get("payload")
+    reason = None
+    if "source" not in value or source is None:
+        reason = "source is missing"
+    elif not isinstance(source, str):
+        reason = f"source must be text, not {type(source).__name__}"
+    elif not source.strip():
+        reason = "source is empty"
+    elif "payload" not in value or payload is None:
+        reason = "payload is missing"
+    elif not isinstance(payload, dict):
+        reason = f"payload must be an object, not {type(payload).__name__}"
+    if reason:
+        return _reject(received, reason, value, parsed=True)
+    try:
+        digest = content_hash(source, payload)
+        source.encode("utf-8")
+    except NotCanonicalizable as exc:
+        return _reject(received, f"payload cannot be read: {exc}")
+    except RecursionError:
+        return _reject(received, "payload is nested too deeply")
+    except UnicodeEncodeError:
+        return _reject(received, "event contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode")
+    return Envelope(text=received, content_hash=digest, source=source, payload=payload,
+                    simulate_failure=value.get("simulateFailure") is True)
+
+
+def _escaped(text: str) -> bool:
+    """True when every surrogate in the text is a surrogateescape'd byte (U+DC80..U+DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
+def payload_of(text: str | bytes) -> Any:
+    """For display and export: the payload of a stored event, the whole JSON value, or None.
+
+    Numbers come back as Python floats and ints (JSON's own meaning); the exact text as
+    received stays in the raw event.
+    """
+    try:
+        value = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
+    if isinstance(value, dict) and isinstance(value.get("payload"), dict):
+        return value["payload"]
+    return value

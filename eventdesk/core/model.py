@@ -1,0 +1,143 @@
+"""The domain's words: statuses, outcomes, raw and normalized events, submission results."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Union
+
+EventId = Union[int, str]
+
+
+class Status(str, enum.Enum):
+    """Status of a raw event (design section 3)."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    NORMALIZED = "normalized"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    DEAD_LETTER = "dead_letter"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ALL_STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
+#: A raw event in one of these statuses is finished: a re-send only counts a receipt.
+SETTLED_STATUSES = frozenset({"normalized", "duplicate", "rejected"})
+#: A raw event in one of these statuses is reprocessed when its content arrives again.
+RETRYABLE_STATUSES = frozenset({"failed", "dead_letter", "pending", "processing"})
+
+
+class Outcome(str, enum.Enum):
+    """What one submission came to."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    SEMANTIC_DUPLICATE = "semantic_duplicate"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """The canonical form of one event, before it is stored (design section 5)."""
+
+    client_id: str
+    metric: str | None
+    amount: Decimal | None
+    timestamp: datetime | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """One input as received, parsed as far as it goes.
+
+    ``rejection`` is set when the input is structurally invalid; then ``source`` and
+    ``payload`` may be missing. ``text`` is exactly what was received.
+    """
+
+    text: str | bytes
+    content_hash: str
+    source: str | None = None
+    payload: dict[str, Any] | None = None
+    rejection: str | None = None
+    simulate_failure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An envelope with its canonical form and normalized hash, ready for the store."""
+
+    envelope: Envelope
+    canonical: Canonical | None = None
+    normalized_hash: str | None = None
+
+
+@dataclass(slots=True)
+class RawEvent:
+    """A raw event as stored."""
+
+    id: EventId
+    source: str | None
+    text: str | bytes
+    status: str
+    content_hash: str
+    error: str | None = None
+    attempts: int = 0
+    receipts: int = 1
+    received_at: str = ""
+    updated_at: str = ""
+    duplicate_of: EventId | None = None
+    normalized_id: EventId | None = None
+
+    def payload(self) -> Any:
+        """The payload parsed from the text as received, or None when it cannot be read."""
+        from eventdesk.core.intake import payload_of
+
+        return payload_of(self.text)
+
+
+@dataclass(slots=True)
+class NormalizedEvent:
+    """A normalized event as stored."""
+
+    id: EventId
+    raw_id: EventId
+    client_id: str
+    metric: str | None
+    amount: str | None
+    timestamp: str | None
+    normalized_hash: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SubmitResult:
+    """The outcome of one submission, as the CLI, the GUI and the HTTP API report it."""
+
+    outcome: Outcome
+    raw_id: EventId | None = None
+    normalized_id: EventId | None = None
+    status: str | None = None
+    error: str | None = None
+    content_hash: str | None = None
+    normalized_hash: str | None = None
+    canonical: Canonical | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract shape of ``eventdesk submit --json``."""
+        return {
+            "outcome": self.outcome.value,
+            "raw_id": self.raw_id,
+            "normalized_id": self.normalized_id,
+            "status": self.status,
+            "error": self.error,
+        }

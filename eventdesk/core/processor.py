@@ -1,0 +1,286 @@
+"""The processor: statuses, outcomes, two-level deduplication, faults and retries.
+
+One path serves single submissions, bulk ingest, retries and recovery: ``apply`` takes a batch
+of prepared inputs and writes it in one unit of work. The unique indexes decide what is new;
+the processor only reads back what they decided.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Optional, Sequence
+
+from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreError
+from eventdesk.core.faults import FaultPoint
+from eventdesk.core.intake import read_envelope
+from eventdesk.core.model import (RETRYABLE_STATUSES, SETTLED_STATUSES, EventId, Outcome,
+                                  Prepared, Status, SubmitResult)
+from eventdesk.core.normalizer import Normalizer
+from eventdesk.store.port import EventStore, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
+
+DEFAULT_MAX_ATTEMPTS = 5
+
+
+def utc_now_text() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class _Pending:
+    """A lead input of a batch (first of its content hash) on its way through ``apply``."""
+
+    index: int
+    prepared: Prepared
+    raw_id: Optional[EventId] = None
+    attempts: int = 1
+    is_new: bool = True
+
+
+@dataclass(frozen=True)
+class RetrySummary:
+    selected: int
+    normalized: int
+    duplicate: int
+    failed: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"selected": self.selected, "normalized": self.normalized,
+                "duplicate": self.duplicate, "failed": self.failed}
+
+
+class Processor:
+    """Turns inputs into stored raw and normalized events through an ``EventStore``."""
+
+    def __init__(self, store: EventStore, normalizer: Normalizer,
+                 max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                 clock: Callable[[], str] = utc_now_text) -> None:
+        self.store = store
+        self.normalizer = normalizer
+        self.max_attempts = max_attempts
+        self.clock = clock
+
+    # -- entry points
+
+    def prepare(self, received: str | bytes) -> Prepared:
+        """Parse, hash and normalize one input. Pure: touches no store."""
+        return self.normalizer.prepare(read_envelope(received))
+
+    def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
+        """Process one input end to end and say what came of it."""
+        prepared = self.prepare(received)
+        if fault is None and prepared.envelope.simulate_failure:
+            fault = FaultPoint.MID_TRANSACTION
+        return self.apply([prepared], fault)[0]
+
+    def apply(self, batch: Sequence[Prepared], fault: Optional[FaultPoint] = None,
+              resend: bool = True) -> list[SubmitResult]:
+        """Write a batch in one unit of work; every input gets its own result.
+
+        ``resend`` is True for inputs that arrived from a client (each counts a receipt) and
+        False for reprocessing of stored raw events (retry, recovery).
+        """
+        if not batch:
+            return []
+        if fault is FaultPoint.BEFORE_WRITE:
+            error = "simulated failure: the store was unreachable before anything was written"
+            return [self._unacknowledged(p, error) for p in batch]
+        try:
+            results = self._apply_once(batch, fault, resend)
+        except (SimulatedFailure, StoreError) as exc:
+            return self._record_failures(batch, exc, resend)
+        if fault is FaultPoint.AFTER_COMMIT:
+            error = str(ReplyLost("simulated failure: committed, but the reply was lost"))
+            return [SubmitResult(Outcome.FAILED, error=error, content_hash=p.envelope.content_hash)
+                    for p in batch]
+        return results
+
+    def retry(self, statuses: Iterable[str] = ("failed",), batch_size: int = 500,
+              updated_before: Optional[str] = None) -> RetrySummary:
+        """Reprocess stored raw events in the given statuses with the current mappings."""
+        wanted = tuple(statuses)
+        selected = normalized = duplicate = failed = 0
+        after: Optional[EventId] = None
+        while True:
+            raws = self.store.raw_ids_by_status(wanted, after, batch_size, updated_before)
+            if not raws:
+                break
+            after = raws[-1].id
+            prepared = [self.prepare(raw.text) for raw in raws]
+            for result in self.apply(prepared, resend=False):
+                selected += 1
+                if result.status == Status.NORMALIZED:
+                    normalized += 1
+                elif result.status == Status.DUPLICATE:
+                    duplicate += 1
+                else:
+                    failed += 1
+        return RetrySummary(selected, normalized, duplicate, failed)
+
+    def recover(self, updated_before: Optional[str] = None) -> RetrySummary:
+        """Finish or fail what a crash left ``pending`` or ``processing``."""
+        return self.retry((Status.PENDING.value, Status.PROCESSING.value), updated_before=updated_before)
+
+    # -- the write path
+
+    def _apply_once(self, batch: Sequence[Prepared], fault: Optional[FaultPoint],
+                    resend: bool) -> list[SubmitResult]:
+        results: list[Optional[SubmitResult]] = [None] * len(batch)
+        leads, repeats = _split_repeats(batch)
+        now = self.clock()
+        with self.store.unit_of_work() as uow:
+            tentative = Status.NORMALIZED.value if uow.atomic else Status.PROCESSING.value
+            ids = uow.insert_raws([_new_raw(p, tentative, now) for _, p in leads.values()])
+            receipts: dict[EventId, int] = {}
+            work: list[_Pending] = []
+            known = [h for h, raw_id in zip(leads, ids) if raw_id is None]
+            existing = uow.find_raws(known) if known else {}
+            for (digest, (index, prepared)), raw_id in zip(leads.items(), ids):
+                if raw_id is not None:
+                    if prepared.canonical is None:
+                        results[index] = SubmitResult(Outcome.REJECTED, raw_id, None, Status.REJECTED.value,
+                                                      prepared.envelope.rejection, digest)
+                    else:
+                        work.append(_Pending(index, prepared, raw_id))
+                    continue
+                ref = existing[digest]
+                if resend:
+                    receipts[ref.id] = receipts.get(ref.id, 0) + 1
+                if ref.status in SETTLED_STATUSES or prepared.canonical is None:
+                    results[index] = _exact_duplicate(ref, digest)
+                else:
+                    work.append(_Pending(index, prepared, ref.id, ref.attempts + 1, is_new=False))
+            self._normalize(uow, work, results, now)
+            for index, lead_index in repeats:
+                lead = results[lead_index]
+                assert lead is not None and lead.raw_id is not None
+                if resend:
+                    receipts[lead.raw_id] = receipts.get(lead.raw_id, 0) + 1
+                results[index] = SubmitResult(
+                    Outcome.DUPLICATE, lead.raw_id, lead.normalized_id, lead.status, lead.error,
+                    lead.content_hash, lead.normalized_hash, lead.canonical)
+            if receipts:
+                uow.add_receipts(receipts)
+            if fault is FaultPoint.MID_TRANSACTION:
+                raise SimulatedFailure("simulated failure in the middle of the transaction (rolled back)")
+            uow.commit()
+        return [r for r in results if r is not None]
+
+    def _normalize(self, uow: UnitOfWork, work: list[_Pending],
+                   results: list[Optional[SubmitResult]], now: str) -> None:
+        if not work:
+            return
+        rows = [_new_normalized(item) for item in work]
+        ids = uow.insert_normalized(rows)
+        taken = [row.normalized_hash for row, nid in zip(rows, ids) if nid is None]
+        holders = uow.find_normalized(taken) if taken else {}
+        updates: list[RawUpdate] = []
+        for item, row, nid in zip(work, rows, ids):
+            canonical, digest = item.prepared.canonical, item.prepared.envelope.content_hash
+            if nid is None:
+                holder_id, holder_raw = holders[row.normalized_hash]
+                if holder_raw == item.raw_id:  # recovery: this raw's own event was written before
+                    nid = holder_id
+            if nid is not None:
+                outcome = Outcome.ACCEPTED
+                result = SubmitResult(outcome, item.raw_id, nid, Status.NORMALIZED.value, None, digest,
+                                      row.normalized_hash, canonical)
+                if not (item.is_new and uow.atomic):
+                    updates.append(RawUpdate(item.raw_id, Status.NORMALIZED.value, item.attempts, None, None, now))
+            else:
+                result = SubmitResult(Outcome.SEMANTIC_DUPLICATE, item.raw_id, holder_id,
+                                      Status.DUPLICATE.value, None, digest, row.normalized_hash, canonical)
+                updates.append(RawUpdate(item.raw_id, Status.DUPLICATE.value, item.attempts, None, holder_id, now))
+            results[item.index] = result
+        if updates:
+            uow.update_raws(updates)
+
+    # -- when the write path fails
+
+    def _record_failures(self, batch: Sequence[Prepared], exc: Exception, resend: bool) -> list[SubmitResult]:
+        """After a rollback: keep each raw event, as failed, in a transaction of its own."""
+        error = str(exc) or type(exc).__name__
+        now = self.clock()
+        try:
+            return self._write_failures(batch, error, resend, now)
+        except StoreError as second:
+            message = f"{error}; recording the failure also failed: {second}"
+            return [self._unacknowledged(p, message) for p in batch]
+
+    def _write_failures(self, batch: Sequence[Prepared], error: str, resend: bool,
+                        now: str) -> list[SubmitResult]:
+        leads, repeats = _split_repeats(batch)
+        results: list[Optional[SubmitResult]] = [None] * len(batch)
+        with self.store.unit_of_work() as uow:
+            rows = [_new_raw(p, Status.FAILED.value, now, error) for _, p in leads.values()]
+            ids = uow.insert_raws(rows)
+            known = [h for h, raw_id in zip(leads, ids) if raw_id is None]
+            existing = uow.find_raws(known) if known else {}
+            updates, receipts = [], {}
+            for (digest, (index, prepared)), raw_id in zip(leads.items(), ids):
+                if raw_id is not None:
+                    status = Status.REJECTED.value if prepared.canonical is None else Status.FAILED.value
+                    results[index] = SubmitResult(
+                        Outcome.REJECTED if prepared.canonical is None else Outcome.FAILED,
+                        raw_id, None, status, prepared.envelope.rejection or error, digest)
+                    continue
+                ref = existing[digest]
+                if ref.status in SETTLED_STATUSES:
+                    results[index] = SubmitResult(Outcome.FAILED, ref.id, None, ref.status, error, digest)
+                    continue
+                attempts = ref.attempts + 1
+                status = self._failed_status(attempts)
+                updates.append(RawUpdate(ref.id, status, attempts, error, None, now))
+                if resend:
+                    receipts[ref.id] = receipts.get(ref.id, 0) + 1
+                results[index] = SubmitResult(Outcome.FAILED, ref.id, None, status, error, digest)
+            if updates:
+                uow.update_raws(updates)
+            if receipts:
+                uow.add_receipts(receipts)
+            uow.commit()
+        for index, lead_index in repeats:
+            lead = results[lead_index]
+            assert lead is not None
+            results[index] = SubmitResult(lead.outcome, lead.raw_id, None, lead.status, lead.error,
+                                          lead.content_hash)
+        return [r for r in results if r is not None]
+
+    def _failed_status(self, attempts: int) -> str:
+        return Status.DEAD_LETTER.value if attempts >= self.max_attempts else Status.FAILED.value
+
+    @staticmethod
+    def _unacknowledged(prepared: Prepared, error: str) -> SubmitResult:
+        return SubmitResult(Outcome.FAILED, error=error, content_hash=prepared.envelope.content_hash)
+
+
+def _split_repeats(batch: Sequence[Prepared]) -> tuple[dict[str, tuple[int, Prepared]], list[tuple[int, int]]]:
+    """Leads (content hash -> first index and input, in order) and (index, lead index) of repeats."""
+    leads: dict[str, tuple[int, Prepared]] = {}
+    repeats: list[tuple[int, int]] = []
+    for index, prepared in enumerate(batch):
+        lead = leads.get(prepared.envelope.content_hash)
+        if lead is None:
+            leads[prepared.envelope.content_hash] = (index, prepared)
+        else:
+            repeats.append((index, lead[0]))
+    return leads, repeats
+
+
+def _new_raw(prepared: Prepared, tentative: str, now: str, error: Optional[str] = None) -> NewRaw:
+    envelope = prepared.envelope
+    if prepared.canonical is None:
+        return NewRaw(envelope.source if isinstance(envelope.source, str) else None, envelope.text,
+                      Status.REJECTED.value, envelope.content_hash, envelope.rejection, 1, now)
+    return NewRaw(envelope.source, envelope.text, tentative, envelope.content_hash, error, 1, now)
+
+
+def _new_normalized(item: _Pending) -> NewNormalized:
+    canonical = item.prepared.canonical
+    assert canonical is not None and item.raw_id is not None and item.prepared.normalized_hash
+    return NewNormalized(item.raw_id, canonical.client_id, canonical.metric, canonical.amount,
+                         canonical.timestamp, item.prepared.normalized_hash, canonical.warnings)
+
+
+def _exact_duplicate(ref: RawRef, digest: str) -> SubmitResult:
+    return SubmitResult(Outcome.DUPLICATE, ref.id, ref.normalized_id or ref.duplicate_of,
+                        ref.status, None, digest)

@@ -1,0 +1,115 @@
+"""The EventStore port: what the core asks of any store, and nothing about how.
+
+Writes go through a unit of work that rolls back unless ``commit()`` is called. Its bulk
+operations let the unique indexes decide: ``insert_raws`` and ``insert_normalized`` return, per
+row, the new id, or None where the store's unique index on the hash refused the row. That
+refusal, not a read-before-write, is what keeps a fact from being counted twice.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional, Protocol, Sequence
+
+from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
+from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
+                                    Stats)
+
+
+@dataclass(frozen=True, slots=True)
+class NewRaw:
+    source: Optional[str]
+    text: str | bytes
+    status: str
+    content_hash: str
+    error: Optional[str]
+    attempts: int
+    received_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewNormalized:
+    raw_id: EventId
+    client_id: str
+    metric: Optional[str]
+    amount: Optional[Decimal]
+    timestamp: Optional[datetime]
+    normalized_hash: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRef:
+    """What the processor needs to know of an existing raw event."""
+
+    id: EventId
+    status: str
+    attempts: int
+    normalized_id: Optional[EventId]
+    duplicate_of: Optional[EventId]
+
+
+@dataclass(frozen=True, slots=True)
+class RawUpdate:
+    id: EventId
+    status: str
+    attempts: int
+    error: Optional[str]
+    duplicate_of: Optional[EventId]
+    updated_at: str
+
+
+class UnitOfWork(Protocol):
+    """One transaction (or, where a store has none, its closest equivalent)."""
+
+    #: True when raw and normalized writes commit or roll back together.
+    atomic: bool
+
+    def insert_raws(self, rows: Sequence[NewRaw]) -> list[Optional[EventId]]: ...
+    def find_raws(self, content_hashes: Sequence[str]) -> dict[str, RawRef]: ...
+    def insert_normalized(self, rows: Sequence[NewNormalized]) -> list[Optional[EventId]]: ...
+    def find_normalized(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+        """normalized_hash -> (normalized id, raw id) for those that exist."""
+        ...
+    def update_raws(self, updates: Sequence[RawUpdate]) -> None: ...
+    def add_receipts(self, counts: dict[EventId, int]) -> None: ...
+    def commit(self) -> None: ...
+
+
+class EventStore(Protocol):
+    """A place to keep raw and normalized events. Adapters: SqliteStore, MongoStore."""
+
+    #: For the status bar and messages: a path or host, never credentials.
+    description: str
+    #: True when the store commits raw and normalized writes in one transaction.
+    transactions: bool
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...
+    def close(self) -> None: ...
+
+    # -- reading single events
+    def get_raw(self, raw_id: EventId) -> Optional[RawEvent]: ...
+    def get_normalized(self, normalized_id: EventId) -> Optional[NormalizedEvent]: ...
+    def normalized_for_raw(self, raw_id: EventId) -> Optional[NormalizedEvent]: ...
+
+    # -- tables, filters and paging
+    def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]: ...
+    def count_raw(self, query: RawQuery) -> int: ...
+    def query_normalized(self, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]: ...
+    def count_normalized(self, query: NormalizedQuery) -> int: ...
+    def raw_ids_by_status(self, statuses: Sequence[str], after_id: Optional[EventId],
+                          limit: int, updated_before: Optional[str] = None) -> list[RawEvent]: ...
+    def distinct_values(self, field: str) -> list[str]:
+        """Distinct sources (``source``), clients (``client_id``) or metrics (``metric``)."""
+        ...
+
+    # -- numbers, computed by the store itself
+    def stats(self) -> Stats: ...
+    def aggregates(self, query: AggregateQuery) -> list[AggregateRow]: ...
+    def received_per_bucket(self, bucket: str) -> list[tuple[str, int]]: ...
+
+    # -- mappings, stored with the data and versioned
+    def current_mappings(self) -> Optional[tuple[int, str]]: ...
+    def save_mappings(self, text: str, saved_at: str) -> int: ...

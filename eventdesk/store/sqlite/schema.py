@@ -1,0 +1,135 @@
+"""The SQLite schema of an eventdesk store, and how a connection is set up.
+
+Hashes are stored as 32-byte BLOBs (half the index size of hex). Amounts are stored as
+canonical text and, where exact, as integer units of 10**-4 for SQL sums. ``daily_totals`` is kept
+by a trigger in the same transaction as each normalized insert, so aggregates read a few
+thousand rows instead of millions.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+APPLICATION_ID = 0x45564453  # "EVDS", written in the file header
+SCHEMA_VERSION = 1
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=OFF",
+    "PRAGMA cache_size=-65536",
+    "PRAGMA temp_store=MEMORY",
+)
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS raw_events(
+    id INTEGER PRIMARY KEY,
+    source TEXT,
+    body NOT NULL,                  -- TEXT as received, or BLOB when it was not valid UTF-8
+    status TEXT NOT NULL,
+    content_hash BLOB NOT NULL,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    receipts INTEGER NOT NULL DEFAULT 1,
+    received_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    duplicate_of INTEGER
+);
+CREATE TABLE IF NOT EXISTS normalized_events(
+    id INTEGER PRIMARY KEY,
+    raw_id INTEGER NOT NULL,
+    client_id TEXT NOT NULL,
+    metric TEXT,
+    amount TEXT,                    -- canonical decimal text
+    amount_units INTEGER,           -- amount * 10**4 where exact and in range, else NULL
+    ts INTEGER,                     -- microseconds since 1970-01-01 UTC
+    timestamp TEXT,
+    normalized_hash BLOB NOT NULL,
+    warnings TEXT                   -- JSON list, NULL when there are none
+);
+CREATE TABLE IF NOT EXISTS daily_totals(
+    client_id TEXT NOT NULL,
+    metric TEXT NOT NULL,           -- '' stands for a missing metric
+    day INTEGER NOT NULL,           -- days since 1970-01-01 UTC, -1000000 standing for no timestamp
+    n INTEGER NOT NULL,
+    n_amount INTEGER NOT NULL,
+    n_exotic INTEGER NOT NULL,      -- amounts without exact units: summed on the slow path
+    sum_units INTEGER NOT NULL,
+    min_units INTEGER,
+    max_units INTEGER,
+    PRIMARY KEY (client_id, metric, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mappings(
+    version INTEGER PRIMARY KEY,
+    text TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+"""
+
+NO_DAY = -1_000_000
+
+TRIGGER = f"""
+CREATE TRIGGER IF NOT EXISTS normalized_daily AFTER INSERT ON normalized_events BEGIN
+    INSERT INTO daily_totals(client_id, metric, day, n, n_amount, n_exotic, sum_units,
+                             min_units, max_units)
+    VALUES (NEW.client_id, coalesce(NEW.metric, ''),
+            coalesce((NEW.ts - ((NEW.ts % 86400000000) + 86400000000) % 86400000000) / 86400000000, {NO_DAY}),
+            1, NEW.amount IS NOT NULL,
+            NEW.amount IS NOT NULL AND NEW.amount_units IS NULL,
+            coalesce(NEW.amount_units, 0), NEW.amount_units, NEW.amount_units)
+    ON CONFLICT(client_id, metric, day) DO UPDATE SET
+        n = n + 1,
+        n_amount = n_amount + excluded.n_amount,
+        n_exotic = n_exotic + excluded.n_exotic,
+        sum_units = sum_units + excluded.sum_units,
+        min_units = CASE WHEN min_units IS NULL OR excluded.min_units < min_units
+                          THEN coalesce(excluded.min_units, min_units) ELSE min_units END,
+        max_units = CASE WHEN max_units IS NULL OR excluded.max_units > max_units
+                          THEN coalesce(excluded.max_units, max_units) ELSE max_units END;
+END;
+"""
+
+
+def index_statements(unique: bool) -> list[str]:
+    """Indexes; ``unique=False`` exists only for the negative-control tests."""
+    kind = "UNIQUE INDEX" if unique else "INDEX"
+    return [
+        f"CREATE {kind} IF NOT EXISTS raw_content_hash ON raw_events(content_hash)",
+        f"CREATE {kind} IF NOT EXISTS normalized_hash ON normalized_events(normalized_hash)",
+        "CREATE INDEX IF NOT EXISTS raw_status ON raw_events(status, id)",
+        "CREATE INDEX IF NOT EXISTS raw_source ON raw_events(source, id)",
+        "CREATE INDEX IF NOT EXISTS raw_extra_receipts ON raw_events(receipts) WHERE receipts > 1",
+        "CREATE INDEX IF NOT EXISTS normalized_raw ON normalized_events(raw_id)",
+        "CREATE INDEX IF NOT EXISTS normalized_client_metric ON normalized_events(client_id, metric, ts)",
+        "CREATE INDEX IF NOT EXISTS normalized_ts ON normalized_events(ts)",
+    ]
+
+
+def configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    for pragma in PRAGMAS:
+        conn.execute(pragma)
+
+
+def create(conn: sqlite3.Connection, unique: bool) -> None:
+    """Create or check the schema; idempotent and safe for several processes at once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and "raw_events" not in tables):
+            raise sqlite3.DatabaseError("file is not an eventdesk store")
+        for statement in TABLES.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(TRIGGER)
+        for statement in index_statements(unique):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                     (str(SCHEMA_VERSION),))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

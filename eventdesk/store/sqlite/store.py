@@ -1,0 +1,192 @@
+"""SqliteStore: the EventStore adapter for an embedded SQLite file.
+
+One connection per thread (sqlite3 connections must not be shared), WAL with
+``synchronous=FULL`` so a commit is on disk when it returns, ``BEGIN IMMEDIATE`` with a busy
+timeout so concurrent writers, threads or processes, queue instead of failing.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
+
+from eventdesk.core.errors import StoreError
+from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
+from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
+                                    Stats)
+from eventdesk.store.sqlite import reads, schema
+from eventdesk.store.sqlite.errors import translate
+from eventdesk.store.sqlite.unit_of_work import SqliteUnitOfWork
+
+T = TypeVar("T")
+DEFAULT_BUSY_TIMEOUT_MS = 30_000
+
+
+def _mapped(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn sqlite3 errors raised by a store method into eventdesk store errors."""
+    @functools.wraps(method)
+    def wrapper(self: "SqliteStore", *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.description) from exc
+    return wrapper
+
+
+class SqliteStore:
+    """Raw and normalized events in one SQLite file."""
+
+    transactions = True
+
+    def __init__(self, path: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+                 unique_indexes: bool = True) -> None:
+        self.path = os.path.abspath(path) if path != ":memory:" else path
+        self.description = self.path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._unique = unique_indexes  # False only in negative-control tests
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        folder = os.path.dirname(self.path)
+        if folder and not os.path.isdir(folder):
+            raise translate(sqlite3.OperationalError("unable to open database file"), self.path)
+        try:
+            schema.create(self._conn(), unique_indexes)
+        except sqlite3.Error as exc:
+            self.close()
+            raise translate(exc, self.description) from exc
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=self._busy_timeout_ms / 1000)
+            try:
+                schema.configure(conn, self._busy_timeout_ms)
+            except sqlite3.Error:
+                conn.close()
+                raise
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- writes
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[SqliteUnitOfWork]:
+        try:
+            conn = self._conn()
+            with SqliteUnitOfWork(conn, self._unique, lambda e: translate(e, self.description)) as uow:
+                yield uow
+        except sqlite3.Error as exc:
+            raise translate(exc, self.description) from exc
+
+    # -- reads
+
+    @_mapped
+    def get_raw(self, raw_id: EventId) -> Optional[RawEvent]:
+        row = self._conn().execute(f"SELECT {reads.RAW_COLUMNS} FROM raw_events r WHERE r.id = ?",
+                                   (raw_id,)).fetchone()
+        return reads.raw_from_row(row) if row else None
+
+    @_mapped
+    def get_normalized(self, normalized_id: EventId) -> Optional[NormalizedEvent]:
+        row = self._conn().execute(f"SELECT {reads.NORMALIZED_COLUMNS} FROM normalized_events WHERE id = ?",
+                                   (normalized_id,)).fetchone()
+        return reads.normalized_from_row(row) if row else None
+
+    @_mapped
+    def normalized_for_raw(self, raw_id: EventId) -> Optional[NormalizedEvent]:
+        row = self._conn().execute(
+            f"SELECT {reads.NORMALIZED_COLUMNS} FROM normalized_events WHERE raw_id = ?", (raw_id,)).fetchone()
+        return reads.normalized_from_row(row) if row else None
+
+    @_mapped
+    def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]:
+        return reads.query_raw(self._conn(), query, page)
+
+    @_mapped
+    def count_raw(self, query: RawQuery) -> int:
+        return reads.count_raw(self._conn(), query)
+
+    @_mapped
+    def query_normalized(self, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]:
+        return reads.query_normalized(self._conn(), query, page)
+
+    @_mapped
+    def count_normalized(self, query: NormalizedQuery) -> int:
+        return reads.count_normalized(self._conn(), query)
+
+    @_mapped
+    def raw_ids_by_status(self, statuses: Sequence[str], after_id: Optional[EventId], limit: int,
+                          updated_before: Optional[str] = None) -> list[RawEvent]:
+        return reads.raw_by_status(self._conn(), statuses, after_id, limit, updated_before)
+
+    @_mapped
+    def distinct_values(self, field: str) -> list[str]:
+        return reads.distinct_values(self._conn(), field)
+
+    @_mapped
+    def stats(self) -> Stats:
+        return reads.stats(self._conn())
+
+    @_mapped
+    def per_client(self) -> dict[str, dict[str, int]]:
+        return reads.per_client(self._conn())
+
+    @_mapped
+    def aggregates(self, query: AggregateQuery) -> list[AggregateRow]:
+        conn = self._conn()
+        conn.execute("BEGIN")  # one snapshot for the day totals and the edge days
+        try:
+            return reads.aggregates(conn, query)
+        finally:
+            conn.execute("COMMIT")
+
+    @_mapped
+    def received_per_bucket(self, bucket: str) -> list[tuple[str, int]]:
+        return reads.received_per_bucket(self._conn(), bucket)
+
+    @_mapped
+    def integrity_check(self) -> str:
+        return self._conn().execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- mappings
+
+    @_mapped
+    def current_mappings(self) -> Optional[tuple[int, str]]:
+        row = self._conn().execute(
+            "SELECT version, text FROM mappings ORDER BY version DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
+
+    @_mapped
+    def save_mappings(self, text: str, saved_at: str) -> int:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM mappings").fetchone()[0]
+            conn.execute("INSERT INTO mappings(version, text, saved_at) VALUES (?, ?, ?)",
+                         (version, text, saved_at))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return version
+
+
+__all__ = ["SqliteStore", "StoreError"]

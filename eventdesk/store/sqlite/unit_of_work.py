@@ -1,0 +1,116 @@
+"""One SQLite write transaction (BEGIN IMMEDIATE), rolled back unless committed.
+
+Ids are assigned inside the write lock (max(id) + 1 ...), so a bulk insert learns which of its
+rows the unique index refused by reading its own id range back: no per-row round trips.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Callable, Optional, Sequence
+
+from eventdesk.core.aggregation import amount_units, epoch_micros
+from eventdesk.core.canonical import amount_text, timestamp_text
+from eventdesk.core.model import EventId
+from eventdesk.store.port import NewNormalized, NewRaw, RawRef, RawUpdate
+
+_CHUNK = 500  # bound parameters per IN (...) query
+
+
+def _chunks(items: Sequence, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class SqliteUnitOfWork:
+    atomic = True
+
+    def __init__(self, conn: sqlite3.Connection, unique: bool,
+                 translate: Callable[[sqlite3.Error], Exception]) -> None:
+        self._conn = conn
+        self._translate = translate
+        self._committed = False
+        on_raw = " ON CONFLICT(content_hash) DO NOTHING" if unique else ""
+        on_normalized = " ON CONFLICT(normalized_hash) DO NOTHING" if unique else ""
+        self._insert_raw_sql = (
+            "INSERT INTO raw_events(id, source, body, status, content_hash, error, attempts, receipts,"
+            " received_at, updated_at) VALUES (?,?,?,?,?,?,?,1,?,?)" + on_raw)
+        self._insert_normalized_sql = (
+            "INSERT INTO normalized_events(id, raw_id, client_id, metric, amount, amount_units, ts,"
+            " timestamp, normalized_hash, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)" + on_normalized)
+
+    def __enter__(self) -> "SqliteUnitOfWork":
+        self._conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._committed and self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def _next_id(self, table: str) -> int:
+        return self._conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+    def _inserted(self, table: str, first: int, count: int) -> set[int]:
+        rows = self._conn.execute(f"SELECT id FROM {table} WHERE id >= ? AND id < ?",
+                                  (first, first + count))
+        return {r[0] for r in rows}
+
+    def insert_raws(self, rows: Sequence[NewRaw]) -> list[Optional[EventId]]:
+        first = self._next_id("raw_events")
+        params = [(first + i, r.source, r.text, r.status, bytes.fromhex(r.content_hash), r.error,
+                   r.attempts, r.received_at, r.received_at) for i, r in enumerate(rows)]
+        self._conn.executemany(self._insert_raw_sql, params)
+        inserted = self._inserted("raw_events", first, len(rows))
+        return [first + i if first + i in inserted else None for i in range(len(rows))]
+
+    def find_raws(self, content_hashes: Sequence[str]) -> dict[str, RawRef]:
+        found: dict[str, RawRef] = {}
+        for chunk in _chunks(list(content_hashes)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT r.content_hash, r.id, r.status, r.attempts, n.id, r.duplicate_of"
+                " FROM raw_events r LEFT JOIN normalized_events n ON n.raw_id = r.id"
+                f" WHERE r.content_hash IN ({marks}) ORDER BY r.id",
+                [bytes.fromhex(h) for h in chunk])
+            for digest, raw_id, status, attempts, normalized_id, duplicate_of in rows:
+                found.setdefault(digest.hex(), RawRef(raw_id, status, attempts, normalized_id, duplicate_of))
+        return found
+
+    def insert_normalized(self, rows: Sequence[NewNormalized]) -> list[Optional[EventId]]:
+        first = self._next_id("normalized_events")
+        params = []
+        for i, r in enumerate(rows):
+            params.append((
+                first + i, r.raw_id, r.client_id, r.metric,
+                None if r.amount is None else amount_text(r.amount), amount_units(r.amount),
+                epoch_micros(r.timestamp), None if r.timestamp is None else timestamp_text(r.timestamp),
+                bytes.fromhex(r.normalized_hash),
+                json.dumps(list(r.warnings), ensure_ascii=False) if r.warnings else None))
+        self._conn.executemany(self._insert_normalized_sql, params)
+        inserted = self._inserted("normalized_events", first, len(rows))
+        return [first + i if first + i in inserted else None for i in range(len(rows))]
+
+    def find_normalized(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+        found: dict[str, tuple[EventId, EventId]] = {}
+        for chunk in _chunks(list(hashes)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                "SELECT normalized_hash, id, raw_id FROM normalized_events"
+                f" WHERE normalized_hash IN ({marks}) ORDER BY id", [bytes.fromhex(h) for h in chunk])
+            for digest, normalized_id, raw_id in rows:
+                found.setdefault(digest.hex(), (normalized_id, raw_id))
+        return found
+
+    def update_raws(self, updates: Sequence[RawUpdate]) -> None:
+        self._conn.executemany(
+            "UPDATE raw_events SET status = ?, attempts = ?, error = ?, duplicate_of = ?,"
+            " updated_at = ? WHERE id = ?",
+            [(u.status, u.attempts, u.error, u.duplicate_of, u.updated_at, u.id) for u in updates])
+
+    def add_receipts(self, counts: dict[EventId, int]) -> None:
+        self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
+                               [(n, raw_id) for raw_id, n in counts.items()])
+
+    def commit(self) -> None:
+        self._conn.execute("COMMIT")
+        self._committed = True
