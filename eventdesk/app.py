@@ -6,6 +6,7 @@ chooses an adapter.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Optional, Sequence
@@ -21,6 +22,8 @@ from eventdesk.settings import default_store_uri, resource_path
 from eventdesk.store import EventStore, open_store
 
 SHIPPED_MAPPINGS = "mappings.json"
+#: Test-only switch for negative controls: stores are opened without their unique indexes.
+UNSAFE_NO_DEDUP_ENV = "EVENTDESK_UNSAFE_DISABLE_DEDUP_GUARD"
 _FALLBACK_MAPPINGS = {  # used only when resources/ is missing from an installation
     "clients": {"client_A": {"fields": {"metric": ["value", "metric"], "amount": ["price", "amount"],
                                         "timestamp": ["date", "timestamp"]}}}}
@@ -104,7 +107,10 @@ def _same(text: str, mappings: Mappings) -> bool:
 
 def build_app(settings: Settings) -> App:
     """Open the store the settings name and wire the services over it."""
-    store = open_store(settings.store_uri or default_store_uri(), **settings.store_options)
+    options = dict(settings.store_options)
+    if os.environ.get(UNSAFE_NO_DEDUP_ENV) == "1":
+        options["unique_indexes"] = False
+    store = open_store(settings.store_uri or default_store_uri(), **options)
     try:
         mappings, version = current_mappings(store, settings.mappings_file)
     except BaseException:
