@@ -9,14 +9,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Optional, Sequence
+import threading
+from typing import BinaryIO, Iterable, Iterator, Optional, Sequence
 
 from eventdesk.core.errors import MappingsError
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest_stream
 from eventdesk.core.mappings import Mappings
-from eventdesk.core.model import SubmitResult
+from eventdesk.core.model import Prepared, SubmitResult
 from eventdesk.core.normalizer import Normalizer
+from eventdesk.core.parallel import ParallelPreparer, prepare_batch
 from eventdesk.core.processor import DEFAULT_MAX_ATTEMPTS, Processor, utc_now_text
 from eventdesk.settings import default_store_uri, resource_path
 from eventdesk.store import EventStore, open_store
@@ -51,13 +53,24 @@ class App:
         return self.processor.submit(received, fault)
 
     def apply_raw_batch(self, batch: Sequence[bytes]) -> list[SubmitResult]:
-        processor = self.processor
-        return processor.apply([processor.prepare(item) for item in batch])
+        return self.processor.apply(prepare_batch(self.processor.normalizer, list(batch)))
+
+    def _prepare_here(self, batches: Iterable[list[bytes]]) -> Iterator[list[Prepared]]:
+        for batch in batches:
+            yield prepare_batch(self.processor.normalizer, batch)
+
+    def parallel_preparer(self, workers: int) -> ParallelPreparer:
+        """Worker processes that prepare batches with this app's mappings (close it after use)."""
+        return ParallelPreparer(self.mappings, workers)
 
     def ingest(self, stream: BinaryIO, summary: Optional[IngestSummary] = None,
                batch_size: int = DEFAULT_BATCH_SIZE, fmt: str = "auto",
-               progress: Optional[ProgressCallback] = None, cancel=None) -> IngestSummary:
-        return ingest_stream(self.apply_raw_batch, stream, summary, batch_size, fmt, progress, cancel)
+               progress: Optional[ProgressCallback] = None, cancel: Optional[threading.Event] = None,
+               preparer: Optional[ParallelPreparer] = None) -> IngestSummary:
+        """Import a JSON-lines or JSON-array stream; with a ``preparer``, parsing runs in parallel."""
+        prepare = preparer.prepare if preparer is not None else self._prepare_here
+        return ingest_stream(stream, prepare, self.processor.apply, summary, batch_size, fmt,
+                             progress, cancel)
 
     def set_mappings(self, mappings: Mappings) -> int:
         """Make ``mappings`` current for this store (a new version) and for this app."""

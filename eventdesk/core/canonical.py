@@ -2,29 +2,45 @@
 
 JCS writes objects with keys sorted by UTF-16 code units, no whitespace, strings with only the
 mandatory escapes, and numbers as ECMAScript writes an IEEE double. One deliberate difference:
-integers written without a fraction or exponent are kept exact at any size (JCS would round
-them through a double), so two different large integers can never share a hash.
+numbers are kept exact. A number is written in ECMAScript's layout (``1e+21``, ``0.000001``,
+``1e-7``) from its own decimal digits, so every number that a double holds exactly as written
+(``1200``, ``1200.0``, ``4.50``, ``1e21``) gets JCS's text, while a number with more digits than
+a double holds (integers beyond 2**53, ``12345678901234567.5``, values beyond 1e308) keeps
+all its digits instead of being rounded. Two different numbers therefore never share a hash,
+and an amount can never be swallowed as an exact duplicate of a different amount.
+See docs/normalization.md.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import math
-import secrets
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-MAX_DEPTH = 200  # nesting deeper than this is refused before hashing (see docs/limits)
-# Numbers are encoded as marker strings, then substituted; the nonce makes a marker unforgeable.
-_NONCE = secrets.token_hex(8)
+MAX_DEPTH = 200  # nesting deeper than this is refused before hashing (docs/normalization.md)
+MAX_INTEGER_DIGITS = 21  # ECMAScript writes integers up to 21 digits without an exponent
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True,
-                          allow_nan=False).encode
+_quote: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_INT_PLAIN_LIMIT = 10**MAX_INTEGER_DIGITS
 
 
 class NotCanonicalizable(ValueError):
-    """The value holds something JSON cannot carry (NaN, infinity, too deep)."""
+    """The value holds something JSON cannot carry (NaN, infinity, too deep, non-text keys)."""
+
+
+def _layout(digits: str, point: int) -> str:
+    """ECMAScript's layout of ``0.<digits> * 10**point`` (digits without leading/trailing 0)."""
+    k = len(digits)
+    if k <= point <= MAX_INTEGER_DIGITS:
+        return digits + "0" * (point - k)
+    if 0 < point <= MAX_INTEGER_DIGITS:
+        return digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return "0." + "0" * (-point) + digits
+    e = point - 1
+    return digits[0] + ("." + digits[1:] if k > 1 else "") + ("e+" if e >= 0 else "e-") + str(abs(e))
 
 
 def es6_number(value: float) -> str:
@@ -33,94 +49,103 @@ def es6_number(value: float) -> str:
         return "0"
     if not math.isfinite(value):
         raise NotCanonicalizable("NaN and infinities have no JSON form")
-    text = repr(abs(value))
+    text = repr(abs(value))  # the shortest digits that read back as this double
     mantissa, _, exp_text = text.partition("e")
     int_part, _, frac_part = mantissa.partition(".")
     if frac_part == "0":
         frac_part = ""
-    digits = (int_part + frac_part).lstrip("0")
-    # exponent n such that value = 0.d1d2... * 10**n
-    n = len(int_part) + (int(exp_text) if exp_text else 0)
-    if int_part == "0":
-        n = -(len(frac_part) - len(frac_part.lstrip("0")))
-    digits = digits.rstrip("0") or "0"
-    k = len(digits)
-    if k <= n <= 21:
-        out = digits + "0" * (n - k)
-    elif 0 < n <= 21:
-        out = digits[:n] + "." + digits[n:]
-    elif -6 < n <= 0:
-        out = "0." + "0" * (-n) + digits
+    if int_part == "0":  # 0.00ddd: no exponent in repr
+        digits = frac_part.lstrip("0")
+        point = len(digits) - len(frac_part)
     else:
-        e = n - 1
-        sign = "+" if e >= 0 else "-"
-        out = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + sign + str(abs(e))
-    return "-" + out if value < 0 else out
+        digits = int_part + frac_part
+        point = len(int_part) + (int(exp_text) if exp_text else 0)
+    text = _layout(digits.rstrip("0"), point)
+    return "-" + text if value < 0 else text
 
 
-def _number_text(value: Decimal | float) -> str | None:
-    """The JCS text of a non-integer JSON number, or None when JSON's own text is already it."""
-    as_float = float(value)
-    if not math.isfinite(as_float):
-        # Beyond a double's range: keep the exact decimal so distinct values stay distinct.
-        return format(Decimal(value).normalize(), "E") if isinstance(value, Decimal) else None
-    return es6_number(as_float)
+def decimal_number(value: Decimal) -> str:
+    """Write a finite Decimal in ECMAScript's layout from its exact digits."""
+    if not value.is_finite():
+        raise NotCanonicalizable("NaN and infinities have no JSON form")
+    if not value:
+        return "0"
+    text = str(value)
+    if "E" not in text:  # plain form, the usual case: trim trailing zeros and we are done
+        whole = text.find(".")
+        if whole < 0:
+            whole = len(text)
+        if whole - (text[0] == "-") <= MAX_INTEGER_DIGITS:
+            return text.rstrip("0").rstrip(".") if whole < len(text) else text
+    sign, digit_tuple, exponent = value.as_tuple()
+    coefficient = "".join(map(str, digit_tuple))
+    digits = coefficient.rstrip("0")
+    point = len(coefficient) + int(exponent)
+    text = _layout(digits, point)
+    return "-" + text if sign else text
 
 
-class _Raw(float):
-    """Placeholder for a number whose canonical text is substituted after encoding."""
+def _int_number(value: int) -> str:
+    if -_INT_PLAIN_LIMIT < value < _INT_PLAIN_LIMIT:
+        return int.__repr__(value)
+    return decimal_number(Decimal(value))  # Decimal(int) has no 4300-digit limit, str(int) has
 
 
-def _prepare(value: Any, depth: int, numbers: list[str]) -> Any:
-    if depth > MAX_DEPTH:
-        raise NotCanonicalizable(f"nested deeper than {MAX_DEPTH} levels")
-    if isinstance(value, dict):
-        if any(type(k) is not str for k in value):
-            raise NotCanonicalizable("object keys must be text")
-        return {k: _prepare(v, depth + 1, numbers) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_prepare(v, depth + 1, numbers) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
-        return value
-    if isinstance(value, (Decimal, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise NotCanonicalizable("NaN and infinities have no JSON form")
-        if isinstance(value, Decimal) and not value.is_finite():
-            raise NotCanonicalizable("NaN and infinities have no JSON form")
-        text = _number_text(value)
-        # a unique marker string, replaced by the number's text once encoded
-        numbers.append(text if text is not None else str(value))
-        return f"\x00{_NONCE}{len(numbers) - 1}\x00"
+def _encode(value: Any, depth: int) -> str:
+    kind = type(value)
+    if kind is str:
+        return _quote(value)  # type: ignore[no-any-return]
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            raise NotCanonicalizable(f"nested deeper than {MAX_DEPTH} levels")
+        keys = sorted(value)
+        if not all(map(str.isascii, keys)):
+            # UTF-16 code-unit order differs from code-point order above U+FFFF
+            keys.sort(key=_utf16_key)
+        depth += 1
+        return "{" + ",".join([_quote(k) + ":" + _encode(value[k], depth) for k in keys]) + "}"
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            raise NotCanonicalizable(f"nested deeper than {MAX_DEPTH} levels")
+        depth += 1
+        return "[" + ",".join([_encode(v, depth) for v in value]) + "]"
+    if kind is Decimal:
+        return decimal_number(value)
+    if kind is int:
+        return _int_number(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is float:
+        return es6_number(value)
+    return _encode_subclass(value, depth)
+
+
+def _encode_subclass(value: Any, depth: int) -> str:
+    """Subclasses of the JSON types (rare: the fast path compares exact types)."""
+    for base in (bool, int, float, Decimal, str, dict, list, tuple):
+        if isinstance(value, base):
+            if base is bool:
+                return "true" if value else "false"
+            if base is tuple:
+                return _encode(list(value), depth)
+            return _encode(base(value), depth)  # type: ignore[call-arg]
     raise NotCanonicalizable(f"{type(value).__name__} is not a JSON value")
 
 
-def _needs_utf16_sort(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(max(map(ord, k), default=0) > 0xFFFF for k in value) or any(
-            _needs_utf16_sort(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_needs_utf16_sort(v) for v in value)
-    return False
-
-
-def _encode_utf16_sorted(value: Any) -> str:
-    if isinstance(value, dict):
-        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
-        return "{" + ",".join(_dumps(k) + ":" + _encode_utf16_sorted(value[k]) for k in keys) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_encode_utf16_sorted(v) for v in value) + "]"
-    return _dumps(value)
+def _utf16_key(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
 
 
 def canonical_json(value: Any) -> str:
     """The RFC 8785 text of a JSON value (numbers may be int, float or Decimal)."""
-    numbers: list[str] = []
-    prepared = _prepare(value, 0, numbers)
-    text = _encode_utf16_sorted(prepared) if _needs_utf16_sort(prepared) else _dumps(prepared)
-    if numbers:
-        for i, number in enumerate(numbers):
-            text = text.replace(f'"\\u0000{_NONCE}{i}\\u0000"', number, 1)
-    return text
+    try:
+        return _encode(value, 0)
+    except TypeError:  # a key that is not text (sorted() or the string quoter refused it)
+        raise NotCanonicalizable("object keys must be text") from None
 
 
 def sha256_hex(data: str | bytes) -> str:
@@ -132,11 +157,17 @@ def sha256_hex(data: str | bytes) -> str:
 
 def content_hash(source: Any, payload: Any) -> str:
     """The raw content hash: SHA-256 of the canonical ``{"source", "payload"}``."""
+    if type(source) is str:  # "payload" sorts before "source"; saves building a dict
+        try:
+            text = '{"payload":' + _encode(payload, 1) + ',"source":' + _quote(source) + "}"
+        except TypeError:
+            raise NotCanonicalizable("object keys must be text") from None
+        return sha256_hex(text)
     return sha256_hex(canonical_json({"source": source, "payload": payload}))
 
 
 def amount_text(amount: Decimal) -> str:
-    """Canonical decimal text: no exponent, no trailing zeros after the point."""
+    """Canonical decimal text: no exponent, no trailing zeros after the point, ``-0`` is ``0``."""
     text = format(amount, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -146,23 +177,58 @@ def amount_text(amount: Decimal) -> str:
 
 
 def timestamp_text(moment: datetime) -> str:
-    """UTC instant as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``."""
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S") if moment.year >= 1000 else (
-        f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
+    """UTC instant as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` (a naive moment is taken as UTC)."""
+    if moment.tzinfo is not None:
+        if moment.utcoffset():
+            moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=None)
+    return moment.isoformat() + "Z"
 
 
 def normalized_hash(client_id: str, metric: str | None, amount: Decimal | None,
                     timestamp: datetime | None, raw_content_hash: str) -> str:
     """The normalized hash; incomplete events also carry their raw content hash."""
-    fields: dict[str, Any] = {
-        "client_id": client_id,
-        "metric": metric,
-        "amount": None if amount is None else amount_text(amount),
-        "timestamp": None if timestamp is None else timestamp_text(timestamp),
-    }
+    # The canonical JSON of {"amount", "client_id", ["content_hash"], "metric", "timestamp"},
+    # written out by hand: keys in sorted order, every value text or null.
+    text = ('{"amount":' + ("null" if amount is None else '"' + amount_text(amount) + '"')
+            + ',"client_id":' + _quote(client_id))
     if metric is None or amount is None or timestamp is None:
-        fields["content_hash"] = raw_content_hash
-    return sha256_hex(_dumps(fields))
+        text += ',"content_hash":' + _quote(raw_content_hash)
+    text += (',"metric":' + ("null" if metric is None else _quote(metric))
+             + ',"timestamp":' + ("null" if timestamp is None else '"' + timestamp_text(timestamp) + '"')
+             + "}")
+    return sha256_hex(text)
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A short, never-failing rendering of a client's value for a warning message."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[:limit] + "...")
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value) if -10**limit < value < 10**limit else f"{Decimal(value):.6e}"
+    if isinstance(value, Decimal):
+        if value.is_finite() and len(value.as_tuple().digits) > limit:
+            return f"{value:.6e}"
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return json_type(value)
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a value's type, for messages: object, array, text, number, ..."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    return type(value).__name__

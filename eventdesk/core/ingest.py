@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
-from eventdesk.core.model import Outcome, SubmitResult
+from eventdesk.core.model import Outcome, Prepared, SubmitResult
 
 DEFAULT_BATCH_SIZE = 2000
 _SPECIAL = re.compile(rb'["\[\]{}]')
@@ -157,23 +157,32 @@ def batches(events: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
 
 
 ProgressCallback = Callable[[IngestSummary, int], None]  # summary so far, bytes read
+PrepareBatches = Callable[[Iterable[list[bytes]]], Iterator[list[Prepared]]]
+ApplyBatch = Callable[[list[Prepared]], list[SubmitResult]]
 
 
-def ingest_stream(apply_batch: Callable[[list[bytes]], list[SubmitResult]], stream: BinaryIO,
+def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
                   summary: Optional[IngestSummary] = None, batch_size: int = DEFAULT_BATCH_SIZE,
                   fmt: str = "auto", progress: Optional[ProgressCallback] = None,
                   cancel: Optional[threading.Event] = None) -> IngestSummary:
-    """Feed a stream through ``apply_batch`` batch by batch; cancel stops at a batch boundary."""
+    """Read, prepare and apply a stream batch by batch; cancel stops at a batch boundary,
+    with every batch before it committed and nothing of the batches after it."""
     summary = summary or IngestSummary()
     started = time.perf_counter() - summary.seconds
-    for batch in batches(read_events(stream, fmt), batch_size):
-        if cancel is not None and cancel.is_set():
-            summary.cancelled = True
-            break
-        summary.count(apply_batch(batch))
-        summary.seconds = time.perf_counter() - started
-        if progress is not None:
-            progress(summary, _position(stream))
+    prepared_batches = prepare(batches(read_events(stream, fmt), batch_size))
+    try:
+        for prepared in prepared_batches:
+            if cancel is not None and cancel.is_set():
+                summary.cancelled = True
+                break
+            summary.count(apply(prepared))
+            summary.seconds = time.perf_counter() - started
+            if progress is not None:
+                progress(summary, _position(stream))
+    finally:
+        close = getattr(prepared_batches, "close", None)
+        if close is not None:
+            close()
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -2,7 +2,7 @@
 
 Structurally invalid input is not an error here: it becomes an envelope with a
 ``rejection`` reason, so that it can be stored and shown to support staff.
-Limits on size and depth are documented in docs/limits.md.
+Limits on size and depth are documented in docs/normalization.md.
 """
 from __future__ import annotations
 
@@ -24,15 +24,24 @@ _decoder = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constants)
 
 
 def parse_json(text: str) -> Any:
-    """JSON with exact decimals; NaN and Infinity refused. Raises ValueError or RecursionError."""
-    value, end = _decoder.raw_decode(text, _skip_blank(text, 0))
-    if _skip_blank(text, end) != len(text):
-        raise ValueError(f"Extra data: line 1 column {end + 1} (char {end})")
+    """JSON with exact decimals; NaN and Infinity refused; one leading byte order mark allowed.
+
+    Raises ValueError or RecursionError.
+    """
+    start = 1 if text[:1] == "\ufeff" else 0
+    if text[start:start + 1] in _BLANK:
+        start = _skip_blank(text, start)
+    value, end = _decoder.raw_decode(text, start)
+    if end != len(text) and _skip_blank(text, end) != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
     return value
 
 
+_BLANK = " \t\n\r"
+
+
 def _skip_blank(text: str, index: int) -> int:
-    while index < len(text) and text[index] in " \t\n\r":
+    while index < len(text) and text[index] in _BLANK:
         index += 1
     return index
 
@@ -57,12 +66,15 @@ def _reject(text: str | bytes, reason: str, value: Any = None, parsed: bool = Fa
 
 def read_envelope(received: str | bytes) -> Envelope:
     """Parse one input as received; never raises for anything a client can send."""
-    if isinstance(received, str):
+    if isinstance(received, str) and not received.isascii():
         try:
-            received.encode("utf-8")
+            size = len(received.encode("utf-8"))
         except UnicodeEncodeError:  # lone surrogates, e.g. undecodable bytes from argv
             received = received.encode("utf-8", "surrogateescape" if _escaped(received) else "surrogatepass")
-    if len(received) > MAX_EVENT_BYTES:
+            size = len(received)
+    else:
+        size = len(received)
+    if size > MAX_EVENT_BYTES:
         return _reject(received, f"event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB")
     if isinstance(received, bytes):
         try:

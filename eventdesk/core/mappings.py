@@ -17,6 +17,8 @@ from eventdesk.core.errors import MappingsError
 CANONICAL_FIELDS = ("metric", "amount", "timestamp")
 _ENTRY_KEYS = {"fields", "dayfirst", "decimal_comma", "timezone"}
 _TOP_KEYS = {"defaults", "clients", "description"}
+#: Zone keys that exist in some tz databases but mean "whatever this machine says".
+_MACHINE_ZONES = {"localtime", "posixrules"}
 
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "fields": {
@@ -41,7 +43,11 @@ class ClientMapping:
 
     @property
     def zone(self) -> tzinfo:
-        return timezone.utc if self.timezone.upper() == "UTC" else ZoneInfo(self.timezone)
+        return _zone(self.timezone)
+
+
+def _zone(name: str) -> tzinfo:
+    return timezone.utc if name.upper() == "UTC" else ZoneInfo(name)
 
 
 def _fail(where: str, problem: str) -> MappingsError:
@@ -72,11 +78,12 @@ def _check_entry(entry: Any, where: str) -> dict[str, Any]:
         zone = entry["timezone"]
         if not isinstance(zone, str):
             raise _fail(f"{where}.timezone", "must be an IANA time zone name such as Europe/Berlin")
-        if zone.upper() != "UTC":
-            try:
-                ZoneInfo(zone)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise _fail(f"{where}.timezone", f"{zone!r} is not a known IANA time zone") from None
+        try:
+            if zone in _MACHINE_ZONES:
+                raise ValueError(zone)
+            _zone(zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a folder ("Europe")
+            raise _fail(f"{where}.timezone", f"{zone!r} is not a known IANA time zone") from None
     return entry
 
 
@@ -94,11 +101,18 @@ class Mappings:
         if not isinstance(clients, dict):
             raise _fail("clients", "must be an object keyed by client id")
         for client_id, entry in clients.items():
+            if not isinstance(client_id, str) or not client_id.strip() or client_id != client_id.strip():
+                raise _fail(f"clients.{client_id!r}", "a client id must be non-empty text without "
+                            "surrounding blanks (sources are matched trimmed)")
             _check_entry(entry, f"clients.{client_id}")
+        if not isinstance(document.get("description", ""), str):
+            raise _fail("description", "must be text")
         self.document = document
-        self._defaults = _merge(BUILTIN_DEFAULTS, defaults)
         self._clients = clients
-        self._resolved: dict[str, ClientMapping] = {}
+        # Resolved once: unlisted clients share the defaults, so hostile sources cost nothing.
+        self._default_mapping = _resolve(_merge(BUILTIN_DEFAULTS, defaults))
+        self._resolved = {client_id: _resolve(_merge(_merge(BUILTIN_DEFAULTS, defaults), entry))
+                          for client_id, entry in clients.items()}
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Mappings":
@@ -116,16 +130,16 @@ class Mappings:
         return json.dumps(self.document, indent=2, ensure_ascii=False)
 
     def for_client(self, client_id: str) -> ClientMapping:
-        mapping = self._resolved.get(client_id)
-        if mapping is None:
-            entry = _merge(self._defaults, self._clients.get(client_id, {}))
-            mapping = ClientMapping(
-                fields={name: tuple(tuple(c.split(".")) for c in entry["fields"][name])
-                        for name in CANONICAL_FIELDS},
-                dayfirst=entry["dayfirst"], decimal_comma=entry["decimal_comma"],
-                timezone=entry["timezone"])
-            self._resolved[client_id] = mapping
-        return mapping
+        """The mapping of a client (its source, trimmed); unlisted clients get the defaults."""
+        return self._resolved.get(client_id, self._default_mapping)
+
+
+def _resolve(entry: dict[str, Any]) -> ClientMapping:
+    return ClientMapping(
+        fields={name: tuple(tuple(c.split(".")) for c in entry["fields"][name])
+                for name in CANONICAL_FIELDS},
+        dayfirst=entry["dayfirst"], decimal_comma=entry["decimal_comma"],
+        timezone=entry["timezone"])
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Turns a client's payload into the canonical event (design section 5).
 
 Never raises for anything a client can send: a field that is missing or unreadable becomes
-None and adds one warning. Unknown fields are ignored.
+None and adds one warning. Unknown fields are ignored. See docs/normalization.md.
 """
 from __future__ import annotations
 
@@ -9,42 +9,49 @@ import re
 from typing import Any
 
 from eventdesk.core.amounts import parse_amount
-from eventdesk.core.canonical import normalized_hash
+from eventdesk.core.canonical import json_type, normalized_hash
 from eventdesk.core.mappings import ClientMapping, Mappings
 from eventdesk.core.model import Canonical, Envelope, Prepared
 from eventdesk.core.timestamps import TimestampParser
 
+MAX_METRIC = 200  # characters; a longer metric is not a metric name but a mistake
 _BLANKS = re.compile(r"\s+")
 _MISSING = object()
+_CACHE_LIMIT = 10_000  # clients remembered by name; hostile input may invent any number
 
 
 def lookup(payload: dict[str, Any], candidates: tuple[tuple[str, ...], ...]) -> tuple[Any, str | None]:
     """The first candidate present and non-null, with the name it was found under."""
     for path in candidates:
-        value: Any = payload.get(path[0], _MISSING) if len(path) == 1 else _walk(payload, path)
-        if value is not _MISSING and value is not None:
+        value: Any = payload.get(path[0]) if len(path) == 1 else _walk(payload, path)
+        if value is not None and value is not _MISSING:
             return value, ".".join(path)
     return None, None
 
 
 def _walk(payload: dict[str, Any], path: tuple[str, ...]) -> Any:
-    dotted = ".".join(path)
-    if dotted in payload:  # a literal key with dots wins over the nested reading
-        return payload[dotted]
+    literal = payload.get(".".join(path))
+    if literal is not None:  # a key that itself contains the dots wins over the nested reading
+        return literal
     node: Any = payload
     for part in path:
-        if not isinstance(node, dict) or part not in node:
+        if not isinstance(node, dict):
             return _MISSING
-        node = node[part]
+        node = node.get(part, _MISSING)
+        if node is _MISSING:
+            return _MISSING
     return node
 
 
 def read_metric(value: Any) -> tuple[str | None, str | None]:
+    """Metric text trimmed, lower-cased, inner runs of blanks collapsed to one space."""
     if not isinstance(value, str):
-        return None, f"metric has type {type(value).__name__}, not text"
+        return None, f"metric is {json_type(value)}, not text"
     metric = _BLANKS.sub(" ", value.strip()).lower()
     if not metric:
         return None, "metric is empty text"
+    if len(metric) > MAX_METRIC:
+        return None, f"metric is longer than {MAX_METRIC} characters"
     return metric, None
 
 
@@ -53,47 +60,50 @@ class Normalizer:
 
     def __init__(self, mappings: Mappings) -> None:
         self.mappings = mappings
-        self._parsers: dict[str, tuple[ClientMapping, TimestampParser]] = {}
+        self._clients: dict[str, tuple[ClientMapping, TimestampParser]] = {}
+        self._by_mapping: dict[int, tuple[ClientMapping, TimestampParser]] = {}
 
     def _client(self, client_id: str) -> tuple[ClientMapping, TimestampParser]:
-        entry = self._parsers.get(client_id)
+        entry = self._clients.get(client_id)
         if entry is None:
             mapping = self.mappings.for_client(client_id)
-            entry = (mapping, TimestampParser(mapping.dayfirst, mapping.zone))
-            if len(self._parsers) < 10_000:  # bounded: clients are few, hostile input is not
-                self._parsers[client_id] = entry
+            entry = self._by_mapping.get(id(mapping))
+            if entry is None:
+                entry = (mapping, TimestampParser(mapping.dayfirst, mapping.zone))
+                self._by_mapping[id(mapping)] = entry  # the mappings hold each mapping alive
+            if len(self._clients) < _CACHE_LIMIT:
+                self._clients[client_id] = entry
         return entry
 
     def canonical(self, source: str, payload: dict[str, Any]) -> Canonical:
+        """The canonical event of one client's payload, with one warning per field problem."""
         client_id = source.strip()
         mapping, parser = self._client(client_id)
         warnings: list[str] = []
         fields = mapping.fields
 
-        raw_metric, _ = lookup(payload, fields["metric"])
-        metric = None
-        if raw_metric is None:
+        metric = amount = moment = None
+        value, _ = lookup(payload, fields["metric"])
+        if value is None:
             warnings.append(f"metric: missing (looked for {_names(fields['metric'])})")
         else:
-            metric, problem = read_metric(raw_metric)
+            metric, problem = read_metric(value)
             if problem:
                 warnings.append(problem)
 
-        raw_amount, _ = lookup(payload, fields["amount"])
-        amount = None
-        if raw_amount is None:
+        value, _ = lookup(payload, fields["amount"])
+        if value is None:
             warnings.append(f"amount: missing (looked for {_names(fields['amount'])})")
         else:
-            amount, problem = parse_amount(raw_amount, mapping.decimal_comma)
+            amount, problem = parse_amount(value, mapping.decimal_comma)
             if problem:
                 warnings.append(problem)
 
-        raw_time, _ = lookup(payload, fields["timestamp"])
-        moment = None
-        if raw_time is None:
+        value, _ = lookup(payload, fields["timestamp"])
+        if value is None:
             warnings.append(f"timestamp: missing (looked for {_names(fields['timestamp'])})")
         else:
-            moment, problem = parser.parse(raw_time)
+            moment, problem = parser.parse(value)
             if problem:
                 warnings.append(problem)
         return Canonical(client_id, metric, amount, moment, tuple(warnings))

@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreError
 from eventdesk.core.faults import FaultPoint
+from eventdesk.core.group_commit import GroupCommit
 from eventdesk.core.intake import read_envelope
 from eventdesk.core.model import (RETRYABLE_STATUSES, SETTLED_STATUSES, EventId, Outcome,
                                   Prepared, Status, SubmitResult)
@@ -53,11 +54,13 @@ class Processor:
 
     def __init__(self, store: EventStore, normalizer: Normalizer,
                  max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 clock: Callable[[], str] = utc_now_text) -> None:
+                 clock: Callable[[], str] = utc_now_text, group_commit: bool = True) -> None:
         self.store = store
         self.normalizer = normalizer
         self.max_attempts = max_attempts
         self.clock = clock
+        # concurrent submitters share durable commits; each still waits for its own
+        self._group = GroupCommit(self.apply) if group_commit else None
 
     # -- entry points
 
@@ -70,6 +73,8 @@ class Processor:
         prepared = self.prepare(received)
         if fault is None and prepared.envelope.simulate_failure:
             fault = FaultPoint.MID_TRANSACTION
+        if fault is None and self._group is not None:
+            return self._group.submit(prepared)
         return self.apply([prepared], fault)[0]
 
     def apply(self, batch: Sequence[Prepared], fault: Optional[FaultPoint] = None,

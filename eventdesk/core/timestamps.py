@@ -1,22 +1,25 @@
 """Reading timestamps into UTC instants (design section 5, `timestamp`).
 
 ``TimestampParser.parse`` never raises: it returns an aware UTC datetime, or None with a
-warning. The common layouts take regex fast paths; python-dateutil is the careful fallback
-for the rest, asked twice with different defaults so that a missing part is noticed rather
-than filled in.
+warning. The common layouts (ISO 8601, numeric dates, English month names) take regex fast
+paths; python-dateutil is the careful fallback for the rest, asked twice with different
+defaults so that a missing year, month or day is noticed rather than filled in. A parser holds
+no state beyond its settings, so threads may share one. See docs/normalization.md.
 """
 from __future__ import annotations
 
 import re
-import warnings as _warnings
 from datetime import datetime, timedelta, timezone, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any, Callable, Optional
 
 from dateutil import parser as _dateutil_parser
 
+from eventdesk.core.canonical import brief, json_type
+
 UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_TEXT = 100  # longer text is not read at all
 
 MONTHS = {
     name: number
@@ -26,45 +29,87 @@ MONTHS = {
          ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1)
     for name in names
 }
-WEEKDAYS = {"mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur",
-            "thurs", "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday"}
+WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
+         ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+         ("sun", "sunday")])
+    for name in names
+}
 _UTC_NAMES = {"Z", "UTC", "GMT", "UT"}
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 Result = tuple[Optional[datetime], Optional[str]]
 
+_ZONE = r"(?P<tz>Z|z|UTC|GMT|UT|[+-][0-9]{2}(?::?[0-9]{2})?)"
 _ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
-    r"\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?")
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"(?:[Tt ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]+))?)?"
+    rf"\s*{_ZONE}?)?")
+_TIME = (r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]+))?)?"
+         rf"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?\s*{_ZONE}?")
 _NUMERIC = re.compile(
-    r"(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})"
-    r"(?:[T ,]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp]\.?[Mm]\.?)?)?"
-    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?")
+    r"(?P<a>[0-9]{1,4})(?P<sep>[/.-])(?P<b>[0-9]{1,2})(?P=sep)(?P<c>[0-9]{1,4})"
+    rf"(?:(?:[Tt]|,?\s+|,){_TIME})?")
 _NAMED = re.compile(
     r"(?:(?P<wd>[A-Za-z]+)\.?,?\s+)?"
-    r"(?:(?P<mon1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{4})"
-    r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)(?P<mon2>[A-Za-z]+)\.?,?(?:\s+|-)(?P<y2>\d{4}))"
-    r"(?:,?\s+(?:at\s+)?(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?)?"
-    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
-    r"\s*(?P<tz>Z|UTC|GMT|UT|[+-]\d{2}:?\d{2})?")
-_ALL_DIGITS = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_ZONE_WORD = re.compile(r"\b([A-Z]{2,5}|[A-Z][a-z]+/[A-Za-z_]+)\b")
+    r"(?:(?P<mon1>[A-Za-z]+)\.?\s+(?P<d1>[0-9]{1,2})(?:st|nd|rd|th)?,?\s+(?P<y1>[0-9]{4}|[0-9]{2})"
+    r"|(?P<d2>[0-9]{1,2})(?:st|nd|rd|th)?(?:\s+|-)(?P<mon2>[A-Za-z]+)\.?,?(?:\s+|-)"
+    r"(?P<y2>[0-9]{4}|[0-9]{2}))"
+    rf"(?:,?\s+(?:at\s+)?{_TIME})?")
+_EPOCH_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_YEAR_FIRST = re.compile(r"(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])")
+_ZONE_WORD = re.compile(r"\b([A-Z]{2,5}|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
+_OFFSET_AFTER_NAME = re.compile(r"\b(?:UTC|GMT|UT)\s*[+-]\s*[0-9]", re.IGNORECASE)
+_WEEKDAY_WORD = re.compile(r"[A-Za-z]+")
+_LIMITS = [(Decimal("1e11"), 1_000_000), (Decimal("1e14"), 1_000), (Decimal("1e17"), 1)]
+
+
+class _ForeignZone(Exception):
+    """dateutil found a zone name that is not UTC, GMT or Z."""
+
+
+class _PosixYears(_dateutil_parser.parserinfo):
+    """Two-digit years as POSIX strptime reads them, not relative to today's date."""
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        if year < 100 and not century_specified:
+            return full_year(year)
+        return year
+
+
+_PARSER_INFO = _PosixYears()
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+
+
+def full_year(year: int) -> int:
+    """POSIX %y: 69-99 are 1969-1999, 00-68 are 2000-2068."""
+    return 1900 + year if year >= 69 else 2000 + year
+
+
+_OFFSETS: dict[str, tzinfo] = {name: UTC for name in ("Z", "z", "UTC", "GMT", "UT")}
 
 
 def _offset(text: str | None) -> tzinfo | None:
     if text is None:
         return None
-    if text.upper() in _UTC_NAMES:
-        return UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"offset {text} is out of range")
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    zone = _OFFSETS.get(text)
+    if zone is None:
+        sign = -1 if text[0] == "-" else 1
+        digits = text[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"offset {text} is out of range")
+        zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+        if len(_OFFSETS) < 1000:  # offsets are few; the cache saves building one per event
+            _OFFSETS[text] = zone
+    return zone
 
 
 def _fraction(text: str | None) -> int:
-    return int((text or "0")[:6].ljust(6, "0"))
+    """Microseconds of a fraction of a second; digits beyond the sixth are dropped."""
+    return int(text[:6].ljust(6, "0")) if text else 0
 
 
 def _hour_12(hour: int, ampm: str | None) -> int:
@@ -72,123 +117,132 @@ def _hour_12(hour: int, ampm: str | None) -> int:
         return hour
     if not 1 <= hour <= 12:
         raise ValueError(f"hour {hour} does not go with {ampm}")
-    pm = ampm[0] in "Pp"
-    return (hour % 12) + (12 if pm else 0)
+    return (hour % 12) + (12 if ampm[0] in "Pp" else 0)
 
 
-def _full_year(year_text: str) -> int:
-    year = int(year_text)
-    if len(year_text) == 2:  # POSIX %y convention: 69-99 -> 19xx, 00-68 -> 20xx
-        return 1900 + year if year >= 69 else 2000 + year
-    if len(year_text) != 4:
-        raise ValueError(f"year {year_text!r} is not two or four digits")
-    return year
+def _year(text: str) -> int:
+    if len(text) == 2:
+        return full_year(int(text))
+    if len(text) != 4:
+        raise ValueError(f"year {text!r} is not two or four digits")
+    return int(text)
+
+
+def _clock(m: re.Match[str], year: int, month: int, day: int) -> datetime:
+    """The datetime of a matched date and its optional time and zone groups."""
+    if m["h"] is None:
+        return datetime(year, month, day)
+    return datetime(year, month, day, _hour_12(int(m["h"]), m["ampm"]), int(m["mi"]),
+                    int(m["s"] or 0), _fraction(m["f"]), tzinfo=_offset(m["tz"]))
+
+
+def _iso(text: str, dayfirst: bool) -> Optional[datetime]:
+    m = _ISO.fullmatch(text)
+    if m is None:
+        return None
+    y, mo, d, h, mi, s, f, tz = m.groups()
+    if h is None:
+        return datetime(int(y), int(mo), int(d))
+    return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), _fraction(f), _offset(tz))
+
+
+def _numeric(text: str, dayfirst: bool) -> Optional[datetime]:
+    m = _NUMERIC.fullmatch(text)
+    if m is None:
+        return None
+    a, b, c = m["a"], m["b"], m["c"]
+    if len(a) == 4:
+        year, month, day = int(a), int(b), int(c)
+    else:
+        first, second = int(a), int(b)
+        if first > 12 >= second or (dayfirst and not second > 12 >= first):
+            day, month = first, second
+        else:
+            month, day = first, second
+        year = _year(c)
+    return _clock(m, year, month, day)
+
+
+def _named(text: str, dayfirst: bool) -> Optional[datetime]:
+    m = _NAMED.fullmatch(text)
+    if m is None:
+        return None
+    month = MONTHS.get((m["mon1"] or m["mon2"]).lower())
+    weekday_name = m["wd"]
+    weekday = WEEKDAYS.get(weekday_name.lower()) if weekday_name else None
+    if month is None or (weekday_name and weekday is None):
+        return None
+    moment = _clock(m, _year(m["y1"] or m["y2"]), month, int(m["d1"] or m["d2"]))
+    if weekday is not None and moment.weekday() != weekday:
+        raise ValueError(f"that day is a {_WEEKDAY_NAMES[moment.weekday()]}, not {weekday_name}")
+    return moment
+
+
+#: Each layout returns a datetime (naive = local to the client), None when the text is not
+#: in its layout, or raises ValueError when it is but names an impossible date or time.
+#: Where two layouts accept the same text they agree, so the order is only about speed.
+LAYOUTS: tuple[Callable[[str, bool], Optional[datetime]], ...] = (_iso, _numeric, _named)
 
 
 class TimestampParser:
-    """Parses timestamps for one client's settings; remembers which layout last worked."""
+    """Parses timestamps with one client's settings: day-first order and time zone."""
 
     def __init__(self, dayfirst: bool = False, zone: tzinfo = UTC) -> None:
         self.dayfirst = dayfirst
         self.zone = zone
-        self._layouts: list[Callable[[str], Optional[datetime]]] = [
-            self._iso, self._numeric, self._named]
 
     def parse(self, value: Any) -> Result:
         """Read a timestamp; returns (UTC datetime, None) or (None, warning)."""
+        kind = type(value)
+        if kind is str:
+            return self._parse_text(value)
+        if kind is int or kind is Decimal or kind is float:
+            return self._epoch(value)
         if isinstance(value, bool):
-            return None, f"timestamp {value!r} is a boolean"
+            return None, f"timestamp {brief(value)} is a boolean"
+        if isinstance(value, str):
+            return self._parse_text(str(value))
         if isinstance(value, (int, float, Decimal)):
             return self._epoch(value)
-        if not isinstance(value, str):
-            return None, f"timestamp has type {type(value).__name__}, not text or a number"
+        return None, f"timestamp is {json_type(value)}, not text or a number"
+
+    def _parse_text(self, value: str) -> Result:
         text = value.strip()
         if not text:
             return None, "timestamp is empty text"
-        if len(text) > 100:
-            return None, "timestamp text is longer than 100 characters"
-        if _ALL_DIGITS.fullmatch(text):
-            return self._epoch(text)
+        if len(text) > MAX_TEXT:
+            return None, f"timestamp text is longer than {MAX_TEXT} characters"
+        if _EPOCH_TEXT.fullmatch(text):
+            return self._epoch(text, value)
         try:
-            for index, layout in enumerate(self._layouts):
-                moment = layout(text)
+            for layout in LAYOUTS:
+                moment = layout(text, self.dayfirst)
                 if moment is not None:
-                    if index:  # try this client's working layout first next time
-                        self._layouts.insert(0, self._layouts.pop(index))
                     return self._to_utc(moment, value)
         except (ValueError, OverflowError) as exc:
-            return None, f"timestamp {value!r} is not a real date or time ({exc})"
+            return None, f"timestamp {brief(value)} is not a real date or time ({exc})"
         return self._fallback(text, value)
 
-    # -- layouts: each returns a datetime (naive = local to the client), None if not its
-    # layout, or raises ValueError when it is its layout but the date is impossible.
-
-    def _iso(self, text: str) -> Optional[datetime]:
-        m = _ISO.fullmatch(text)
-        if m is None:
-            return None
-        y, mo, d, h, mi, s, f, tz = m.groups()
-        return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
-                        _fraction(f), tzinfo=_offset(tz))
-
-    def _numeric(self, text: str) -> Optional[datetime]:
-        m = _NUMERIC.fullmatch(text)
-        if m is None:
-            return None
-        a, _, b, c, h, mi, s, f, ampm, tz = m.groups()
-        if len(a) == 4:
-            year, month, day = int(a), int(b), int(c)
-        else:
-            first, second = int(a), int(b)
-            if first > 12 >= second:
-                day, month = first, second
-            elif second > 12 >= first:
-                month, day = first, second
-            elif self.dayfirst:
-                day, month = first, second
-            else:
-                month, day = first, second
-            year = _full_year(c)
-        hour = _hour_12(int(h or 0), ampm)
-        return datetime(year, month, day, hour, int(mi or 0), int(s or 0), _fraction(f),
-                        tzinfo=_offset(tz))
-
-    def _named(self, text: str) -> Optional[datetime]:
-        m = _NAMED.fullmatch(text)
-        if m is None:
-            return None
-        if m["wd"] and m["wd"].lower() not in WEEKDAYS:
-            return None
-        month_name = (m["mon1"] or m["mon2"]).lower()
-        if month_name not in MONTHS:
-            return None
-        day, year = int(m["d1"] or m["d2"]), int(m["y1"] or m["y2"])
-        hour = _hour_12(int(m["h"] or 0), m["ampm"])
-        return datetime(year, MONTHS[month_name], day, hour, int(m["mi"] or 0), int(m["s"] or 0),
-                        _fraction(m["f"]), tzinfo=_offset(m["tz"]))
-
-    # -- the rest
-
-    def _epoch(self, value: Any) -> Result:
+    def _epoch(self, value: Any, shown: Any = None) -> Result:
+        """Unix time in seconds, milliseconds or microseconds, told apart by magnitude."""
+        shown = value if shown is None else shown
         try:
-            number = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
-        except (InvalidOperation, ValueError):
-            return None, f"timestamp {value!r} is not a number"
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except (InvalidOperation, ValueError, TypeError):
+            return None, f"timestamp {brief(shown)} is not a number"
         if not number.is_finite():
-            return None, f"timestamp {value!r} is not a finite number"
+            return None, f"timestamp {brief(shown)} is not a finite number"
         magnitude = abs(number)
-        if magnitude < Decimal("1e11"):
-            micros = number * 1_000_000
-        elif magnitude < Decimal("1e14"):
-            micros = number * 1_000
-        elif magnitude < Decimal("1e17"):
-            micros = number
+        for limit, scale in _LIMITS:
+            if magnitude < limit:
+                micros = number * scale
+                break
         else:
-            return None, f"timestamp {value!r} is too large for seconds, ms or µs since 1970"
+            return None, f"timestamp {brief(shown)} is too large for seconds, ms or µs since 1970"
         try:
-            return _EPOCH + timedelta(microseconds=int(micros)), None
+            return _EPOCH + timedelta(microseconds=int(micros.to_integral_value(ROUND_FLOOR))), None
         except OverflowError:
-            return None, f"timestamp {value!r} is outside the years 1 to 9999"
+            return None, f"timestamp {brief(shown)} is outside the years 1 to 9999"
 
     def _to_utc(self, moment: datetime, shown: Any) -> Result:
         warning = None
@@ -197,45 +251,76 @@ class TimestampParser:
         try:
             return moment.astimezone(UTC), warning
         except OverflowError:
-            return None, f"timestamp {shown!r} is outside the years 1 to 9999"
+            return None, f"timestamp {brief(shown)} is outside the years 1 to 9999"
 
     def _localize(self, naive: datetime, shown: Any) -> tuple[datetime, str | None]:
+        """The client's zone applied to a wall time; a gap or fold takes the earlier offset."""
         if self.zone is UTC:
             return naive.replace(tzinfo=UTC), None
-        early = naive.replace(tzinfo=self.zone, fold=0)
+        early = naive.replace(tzinfo=self.zone)
         late = naive.replace(tzinfo=self.zone, fold=1)
         if early.utcoffset() == late.utcoffset():
             return early, None
-        # round trip tells a gap (the wall time never happened) from a fold (it happened twice)
-        back = early.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None)
-        kind = "ambiguous (happened twice)" if back == naive else "nonexistent (skipped)"
-        return early, f"timestamp {shown!r} is {kind} in {self.zone}; the earlier offset was used"
+        try:  # a round trip tells a gap (never happened) from a fold (happened twice)
+            back = early.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None)
+        except OverflowError:
+            return early, None
+        kind = "ambiguous (it happened twice)" if back == naive else "nonexistent (skipped by a clock change)"
+        return early, (f"timestamp {brief(shown)} is {kind} in {self.zone}; "
+                       f"the offset before the change ({_offset_text(early)}) was used")
 
     def _fallback(self, text: str, shown: Any) -> Result:
-        zone = _foreign_zone(text)
-        if zone:
-            return None, f"timestamp {shown!r} names the time zone {zone!r}, which is not guessed"
+        problem = _zone_problem(text)
+        if problem:
+            return None, f"timestamp {brief(shown)} {problem}"
+        yearfirst = _YEAR_FIRST.search(text) is not None  # an ISO-style date is always Y-M-D
         try:
-            with _warnings.catch_warnings():
-                _warnings.simplefilter("ignore")
-                one = _dateutil_parser.parse(text, default=datetime(2001, 1, 1), dayfirst=self.dayfirst)
-                two = _dateutil_parser.parse(text, default=datetime(2002, 2, 2), dayfirst=self.dayfirst)
-        except (ValueError, OverflowError, TypeError):
-            return None, f"timestamp {shown!r} is not a date this tool can read"
+            one, two = (_dateutil_parser.parse(
+                text, parserinfo=_PARSER_INFO, default=default, dayfirst=self.dayfirst and not yearfirst,
+                yearfirst=yearfirst, tzinfos=_dateutil_zone) for default in _DEFAULTS)
+        except _ForeignZone as exc:
+            return None, f"timestamp {brief(shown)} names the time zone {str(exc)!r}, which is not guessed"
+        except Exception:  # dateutil raises several types; any of them means "cannot read"
+            return None, f"timestamp {brief(shown)} is not a date this tool can read"
         if (one.year, one.month, one.day) != (two.year, two.month, two.day):
-            return None, f"timestamp {shown!r} lacks a year, month or day"
-        if one.tzinfo is not None and one.utcoffset() is None:
-            return None, f"timestamp {shown!r} has a time zone that is not understood"
+            return None, f"timestamp {brief(shown)} lacks a year, month or day"
+        mismatch = _weekday_mismatch(text, one)
+        if mismatch:
+            return None, f"timestamp {brief(shown)} is not a real date or time ({mismatch})"
         return self._to_utc(one, shown)
 
 
-def _foreign_zone(text: str) -> str | None:
-    """A zone abbreviation or name other than UTC/GMT/Z in the text, if any."""
+def _offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _dateutil_zone(name: str | None, offset: int | None) -> tzinfo | None:
+    """dateutil's zone callback: offsets and UTC/GMT/Z are fine, any other name is refused."""
+    if name is not None and name.upper() not in _UTC_NAMES:
+        raise _ForeignZone(name)
+    if offset is None:
+        return UTC if name is not None else None
+    return timezone(timedelta(seconds=offset))
+
+
+def _zone_problem(text: str) -> str | None:
+    """Why a zone written in the text cannot be used, if it cannot."""
+    if _OFFSET_AFTER_NAME.search(text):
+        return "writes an offset after UTC/GMT, whose sign conventions disagree; write +01:00"
     for word in _ZONE_WORD.findall(text):
-        upper = word.upper()
-        if upper in _UTC_NAMES or upper in ("AM", "PM", "T") or upper.lower() in MONTHS \
-                or upper.lower() in WEEKDAYS:
+        lower = word.lower()
+        if word in _UTC_NAMES or word in ("AM", "PM") or lower in MONTHS or lower in WEEKDAYS:
             continue
-        if word.isupper() or "/" in word:
-            return word
+        return f"names the time zone {word!r}, which is not guessed"
+    return None
+
+
+def _weekday_mismatch(text: str, moment: datetime) -> str | None:
+    for word in _WEEKDAY_WORD.findall(text):
+        weekday = WEEKDAYS.get(word.lower())
+        if weekday is not None and weekday != moment.weekday():
+            return f"that day is a {_WEEKDAY_NAMES[moment.weekday()]}, not {word}"
     return None

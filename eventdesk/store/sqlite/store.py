@@ -10,6 +10,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
@@ -54,10 +55,25 @@ class SqliteStore:
         if folder and not os.path.isdir(folder):
             raise translate(sqlite3.OperationalError("unable to open database file"), self.path)
         try:
-            schema.create(self._conn(), unique_indexes)
+            self._while_busy(lambda: schema.create(self._conn(), unique_indexes))
         except sqlite3.Error as exc:
             self.close()
             raise translate(exc, self.description) from exc
+
+    def _while_busy(self, action: Callable[[], T]) -> T:
+        """Run ``action``, retrying while SQLite reports a lock it does not wait for itself
+        (switching to WAL, or recovering a WAL, returns SQLITE_BUSY at once)."""
+        deadline = time.monotonic() + self._busy_timeout_ms / 1000
+        delay = 0.005
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                busy = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (5, 6) or "locked" in str(exc)
+                if not busy or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -65,7 +81,7 @@ class SqliteStore:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                    timeout=self._busy_timeout_ms / 1000)
             try:
-                schema.configure(conn, self._busy_timeout_ms)
+                self._while_busy(lambda: schema.configure(conn, self._busy_timeout_ms))
             except sqlite3.Error:
                 conn.close()
                 raise

@@ -1,4 +1,5 @@
-"""The stores every contract test runs against: SQLite, MongoDB on mongomock, a real MongoDB."""
+"""The stores every contract test runs against: SQLite, MongoDB on mongomock (standalone), on a
+fake replica set (transactions, on mongomock documents), and a real MongoDB."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import pytest
 
 from eventdesk.app import App, shipped_mappings
 
-PARAMS = ["sqlite", "mongomock", "mongo_real"]
+PARAMS = ["sqlite", "mongomock", "mongo_replset_fake", "mongo_real"]
 
 
 def make_store(kind: str, tmp_path, **options):
@@ -16,9 +17,15 @@ def make_store(kind: str, tmp_path, **options):
         from eventdesk.store.sqlite import SqliteStore
         return SqliteStore(str(tmp_path / "contract.db"), **options)
     if kind == "mongomock":
-        mongomock = pytest.importorskip("mongomock")
+        pytest.importorskip("mongomock")
         from eventdesk.store.mongo import MongoStore
-        return MongoStore("mongodb://localhost/eventdesk_contract", client=mongomock.MongoClient(), **options)
+        from eventdesk.store.mongo.testing import mongomock_client
+        return MongoStore("mongodb://localhost/eventdesk_contract", client=mongomock_client(), **options)
+    if kind == "mongo_replset_fake":
+        pytest.importorskip("mongomock")
+        from eventdesk.store.mongo import MongoStore
+        from eventdesk.store.mongo.testing import FakeReplicaSet
+        return MongoStore("mongodb://localhost/eventdesk_contract", client=FakeReplicaSet(), **options)
     uri = os.environ.get("EVENTDESK_TEST_MONGODB_URI")
     if not uri:
         pytest.skip("set EVENTDESK_TEST_MONGODB_URI to run the contract suite against a real MongoDB")

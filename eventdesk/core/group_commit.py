@@ -1,0 +1,80 @@
+"""Group commit: concurrent single submissions share one durable transaction.
+
+Each submitter still returns only after the commit that holds its event is on disk. The first
+submitter to arrive leads: it writes everything queued so far as one batch, hands each waiting
+submitter its own result, and passes the lead on if more arrived meanwhile. With one submitter
+at a time nothing waits, so single-submission latency is unchanged.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Optional, Sequence
+
+from eventdesk.core.model import Outcome, Prepared, SubmitResult
+
+ApplyBatch = Callable[[Sequence[Prepared]], list[SubmitResult]]
+
+
+class _Slot:
+    __slots__ = ("prepared", "result", "done", "lead")
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.prepared = prepared
+        self.result: Optional[SubmitResult] = None
+        self.done = threading.Event()
+        self.lead = False
+
+
+class GroupCommit:
+    """Batches concurrent ``submit`` calls into shared transactions of at most ``max_batch``."""
+
+    def __init__(self, apply: ApplyBatch, max_batch: int = 512) -> None:
+        self._apply = apply
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._leading = False
+
+    def submit(self, prepared: Prepared) -> SubmitResult:
+        slot = _Slot(prepared)
+        with self._lock:
+            self._queue.append(slot)
+            if not self._leading:
+                self._leading = slot.lead = True
+        if not slot.lead:
+            slot.done.wait()
+        if slot.lead:  # we lead: from the start, or handed over by the previous leader
+            self._lead(slot)
+        assert slot.result is not None
+        return slot.result
+
+    def _lead(self, own: _Slot) -> None:
+        try:
+            while own.result is None:
+                with self._lock:
+                    batch = self._queue[:self._max_batch]
+                    del self._queue[:len(batch)]
+                self._write(batch)
+        finally:
+            with self._lock:
+                if self._queue:  # hand the lead to the oldest waiter
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.done.set()
+                else:
+                    self._leading = False
+
+    def _write(self, batch: list[_Slot]) -> None:
+        try:
+            results = self._apply([slot.prepared for slot in batch])
+        except BaseException as exc:  # never leave a waiter hanging
+            results = [SubmitResult(Outcome.FAILED, error=f"internal error: {exc}",
+                                    content_hash=slot.prepared.envelope.content_hash) for slot in batch]
+            for slot, result in zip(batch, results):
+                slot.result = result
+                slot.done.set()
+            raise
+        for slot, result in zip(batch, results):
+            slot.result = result
+            if not slot.lead:
+                slot.done.set()

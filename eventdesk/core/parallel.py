@@ -1,0 +1,81 @@
+"""Parsing, hashing and normalising in worker processes, so that the writer never waits for them.
+
+Batches go to a process pool in order and come back in order, at most ``2 * workers`` in
+flight, so memory stays flat and "first occurrence wins" means the same as without workers.
+Workers are started with ``spawn`` (never ``fork``): the parent may be a Qt application with
+threads of its own.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Iterable, Iterator, Optional
+
+from eventdesk.core.intake import read_envelope
+from eventdesk.core.mappings import Mappings
+from eventdesk.core.model import Envelope, Prepared
+from eventdesk.core.normalizer import Normalizer
+
+_normalizer: Optional[Normalizer] = None
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def _init_worker(mappings_json: str) -> None:
+    global _normalizer
+    _normalizer = Normalizer(Mappings.from_json(mappings_json))
+
+
+def prepare_batch(normalizer: Normalizer, batch: list[bytes]) -> list[Prepared]:
+    """Prepare a batch and drop the parsed payloads, which the writer does not need."""
+    prepared = []
+    for item in batch:
+        one = normalizer.prepare(read_envelope(item))
+        envelope = one.envelope
+        if envelope.payload is not None:
+            envelope = Envelope(envelope.text, envelope.content_hash, envelope.source, None,
+                                envelope.rejection, envelope.simulate_failure)
+            one = Prepared(envelope, one.canonical, one.normalized_hash)
+        prepared.append(one)
+    return prepared
+
+
+def _prepare_in_worker(batch: list[bytes]) -> list[Prepared]:
+    assert _normalizer is not None, "worker not initialised"
+    return prepare_batch(_normalizer, batch)
+
+
+class ParallelPreparer:
+    """A pool of worker processes preparing batches; use as a context manager."""
+
+    def __init__(self, mappings: Mappings, workers: int) -> None:
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_init_worker, initargs=(mappings.to_json(),))
+
+    def __enter__(self) -> "ParallelPreparer":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def prepare(self, batches: Iterable[list[bytes]]) -> Iterator[list[Prepared]]:
+        in_flight: deque[Future[list[Prepared]]] = deque()
+        limit = 2 * self.workers
+        try:
+            for batch in batches:
+                in_flight.append(self._pool.submit(_prepare_in_worker, batch))
+                if len(in_flight) >= limit:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            for future in in_flight:
+                future.cancel()

@@ -1,0 +1,1 @@
+"""Dialogs: import progress, mappings editor, settings, open store."""

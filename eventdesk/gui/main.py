@@ -1,0 +1,49 @@
+"""Starting the desktop application: ``run(store_uri) -> exit status`` (``eventdesk`` with no
+command calls it)."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = APPLICATION = "eventdesk"
+
+
+def _log_to_file() -> None:
+    """Defects of ours go to eventdesk.log in the app data folder (never to the user's screen)."""
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(folder / "eventdesk.log", encoding="utf-8")
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("eventdesk").addHandler(handler)
+
+
+def make_application(argv: Optional[list[str]] = None) -> QApplication:
+    """The QApplication with eventdesk's names (they choose where QSettings are kept)."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    import pyqtgraph as pg
+    pg.setConfigOptions(antialias=True)
+    return app  # type: ignore[return-value]
+
+
+def run(store_uri: Optional[str] = None) -> int:
+    """Open the window on ``store_uri`` (else the last store, else the default) and run."""
+    app = make_application()
+    _log_to_file()
+    from eventdesk.gui.main_window import MainWindow
+    from eventdesk.gui.preferences import Preferences
+
+    prefs = Preferences()
+    window = MainWindow(prefs)
+    window.open_store(store_uri or prefs.last_store)
+    window.show()
+    return app.exec()

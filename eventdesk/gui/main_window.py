@@ -1,0 +1,233 @@
+"""The main window: message area, tabs, menus, status bar; remembers its layout and store."""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from eventdesk.gui.dialogs.import_dialog import FILE_FILTER, ImportRun
+from eventdesk.gui.dialogs.mappings_dialog import MappingsDialog
+from eventdesk.gui.dialogs.open_store_dialog import OpenStoreDialog
+from eventdesk.gui.dialogs.settings_dialog import SettingsDialog
+from eventdesk.gui.exporting import export_events
+from eventdesk.gui.menus import build_menus
+from eventdesk.gui.messages import MessageRouter
+from eventdesk.gui.preferences import Preferences
+from eventdesk.gui.session import Session, redact
+from eventdesk.gui.simulation import FailureSimulation
+from eventdesk.gui.tabs.aggregates_tab import AggregatesTab
+from eventdesk.gui.tabs.normalized_tab import NormalizedTab
+from eventdesk.gui.tabs.raw_tab import RawTab, retry_all_failed
+from eventdesk.gui.tabs.stats_tab import StatsTab
+from eventdesk.gui.tabs.submit_tab import SubmitTab
+from eventdesk.gui.widgets.message_area import MessageArea
+from eventdesk.gui.widgets.store_status import StoreStatus
+
+SHORTCUTS = (("Ctrl+Enter", "submit the event in the Submit tab's editor"),
+             ("Ctrl+PgDown / Ctrl+PgUp", "next / previous tab, from anywhere (also inside editors)"),
+             ("Ctrl+F", "focus the filter of the current tab"), ("F5", "refresh the current tab"),
+             ("Ctrl+O", "open another store"), ("Ctrl+I", "import events"),
+             ("Ctrl+M", "field mappings"), ("Ctrl+,", "settings"), ("Ctrl+Q", "quit"))
+
+
+class MainWindow(QMainWindow):
+    """eventdesk's window over one store at a time."""
+
+    def __init__(self, prefs: Optional[Preferences] = None, session: Optional[Session] = None) -> None:
+        super().__init__()
+        self.prefs = prefs or Preferences()
+        self.messages = session.messages if session else MessageRouter()
+        self.session = session or Session(self.messages, self.prefs.worker_count, self.prefs.max_attempts)
+        self.simulation = FailureSimulation()
+        self.imports: list[ImportRun] = []
+        self.exports = 0
+        self.message_area = MessageArea(self.messages)
+        self.submit_tab = SubmitTab(self.session, self.simulation)
+        self.raw_tab = RawTab(self.session, self.prefs)
+        self.normalized_tab = NormalizedTab(self.session, self.prefs)
+        self.aggregates_tab = AggregatesTab(self.session, self.prefs)
+        self.stats_tab = StatsTab(self.session)
+        self.tabs = QTabWidget(documentMode=True)
+        for tab, title in ((self.submit_tab, "Submit"), (self.raw_tab, "Raw events"),
+                           (self.normalized_tab, "Normalized events"), (self.aggregates_tab, "Aggregates"),
+                           (self.stats_tab, "Statistics")):
+            self.tabs.addTab(tab, title)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.message_area)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.store_status = StoreStatus()
+        self.statusBar().addPermanentWidget(self.store_status, 1)
+        self.actions_ = build_menus(self, self.simulation)
+        self._connect()
+        self._update_title()
+        self._restore_layout()
+
+    def _connect(self) -> None:
+        s = self.session
+        s.store_opened.connect(self._on_store_opened)
+        s.open_failed.connect(self._on_open_failed)
+        s.busy_changed.connect(self.store_status.show_work)
+        self.raw_tab.model.total_changed.connect(lambda n: self._on_total_changed(self.raw_tab, "Raw events", n))
+        self.normalized_tab.model.total_changed.connect(
+            lambda n: self._on_total_changed(self.normalized_tab, "Normalized events", n))
+        self.raw_tab.normalized_requested.connect(self._on_normalized_requested)
+
+    # -- stores
+    def open_store(self, uri: Optional[str]) -> None:
+        """Open ``uri`` (None: $EVENTDESK_STORE or the default store) in the background."""
+        self.store_status.show_opening(redact(uri) if uri else "the default store")
+        self.session.open_store(uri)
+
+    def choose_store(self) -> None:
+        dialog = OpenStoreDialog(self.prefs.recent_stores, self)
+        if dialog.exec() and dialog.uri():
+            self.open_store(dialog.uri())
+
+    def fill_recent_menu(self) -> None:
+        menu = self.actions_.recent
+        menu.clear()
+        for uri in self.prefs.recent_stores:
+            menu.addAction(uri, lambda u=uri: self.open_store(u))
+        if menu.isEmpty():
+            menu.addAction("(none yet)").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear the list", self.prefs.clear_recent_stores)
+
+    def _on_store_opened(self, app: Any) -> None:
+        self.store_status.show_store(app)
+        self.prefs.remember_store(self.session.uri or app.store.description)
+        self._update_title()
+        self.messages.info(f"Opened {app.store.description} (mappings version {app.mappings_version})")
+
+    def _on_open_failed(self, _uri: str, _reason: str) -> None:
+        if self.session.app is not None:
+            self.store_status.show_store(self.session.app)
+        else:
+            self.store_status.store.setText("no store open: File › Open store…")
+        self._update_title()
+
+    def _update_title(self) -> None:
+        app = self.session.app
+        self.setWindowTitle(f"eventdesk — {app.store.description}" if app else "eventdesk — no store open")
+
+    def _on_total_changed(self, tab: QWidget, title: str, total: Optional[int]) -> None:
+        index = self.tabs.indexOf(tab)
+        self.tabs.setTabText(index, title if total is None else f"{title} ({total:,})")
+
+    def _on_normalized_requested(self, normalized_id: Any) -> None:
+        self.tabs.setCurrentWidget(self.normalized_tab)
+        self.normalized_tab.show_event(normalized_id)
+
+    # -- tabs and keyboard
+    def current_tab(self) -> Any:
+        return self.tabs.currentWidget()
+
+    def next_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+
+    def previous_tab(self) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
+
+    def refresh_current(self) -> None:
+        self.current_tab().refresh()
+
+    def focus_filter(self) -> None:
+        self.current_tab().focus_filter()
+
+    def submit_current(self) -> None:
+        if self.current_tab() is self.submit_tab:
+            self.submit_tab.submit()
+        else:
+            self.messages.info("Ctrl+Enter submits from the Submit tab")
+
+    def show_shortcuts(self) -> None:
+        text = "\n".join(f"{keys}\t{what}" for keys, what in SHORTCUTS)
+        QMessageBox.information(self, "Keyboard shortcuts", text)
+
+    # -- import, export, retry
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import events", "", FILE_FILTER)
+        if path:
+            self.start_import(path)
+
+    def start_import(self, path: str) -> Optional[ImportRun]:
+        run = ImportRun(self.session, path, self)
+        if not run.start():
+            return None
+        self.imports.append(run)
+        run.finished.connect(lambda _s, r=run: self.imports.remove(r) if r in self.imports else None)
+        return run
+
+    def choose_export(self, kind: str) -> None:
+        suggested = f"{kind}-events.jsonl"
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind} events", suggested,
+                                              "JSON lines (*.jsonl);;CSV (*.csv)")
+        if path:
+            self.start_export(kind, path)
+
+    def start_export(self, kind: str, path: str) -> None:
+        """Export the events the Raw (or Normalized) tab's filters select."""
+        query = (self.raw_tab if kind == "raw" else self.normalized_tab).build_query()
+        name = os.path.basename(path)
+        self.session.run(export_events, kind, query, path, doing=f"Exporting {kind} events to {name}",
+                         on_result=lambda n: self.messages.info(f"Exported {n:,} {kind} events to {path}"))
+
+    def retry_failed(self) -> None:
+        self.session.run(retry_all_failed, doing="Retrying failed events", writes=True,
+                         on_result=lambda c: self.messages.info(
+                             f"Retry finished: {c['selected']:,} reprocessed, {c['normalized']:,} normalized, "
+                             f"{c['duplicate']:,} duplicate, {c['failed']:,} still failing"))
+
+    # -- dialogs
+    def show_mappings(self) -> Optional[MappingsDialog]:
+        if self.session.app is None:
+            self.messages.warning("Open a store first: mappings are stored with the data")
+            return None
+        dialog = MappingsDialog(self.session, self)
+        dialog.show()
+        return dialog
+
+    def show_settings(self) -> None:
+        SettingsDialog(self.session, self.prefs, self).exec()
+
+    # -- layout memory
+    def _restore_layout(self) -> None:
+        geometry = self.prefs.window_state("geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            char, line = self.fontMetrics().averageCharWidth(), self.fontMetrics().height()
+            self.resize(char * 190, line * 52)
+        state = self.prefs.window_state("state")
+        if state is not None:
+            self.restoreState(state)
+        try:
+            self.tabs.setCurrentIndex(int(self.prefs.value("window/tab", 0)))
+        except (TypeError, ValueError):
+            pass
+        for key, splitter in self._splitters().items():
+            saved = self.prefs.window_state(key)
+            if saved is not None:
+                splitter.restoreState(saved)
+
+    def _splitters(self) -> dict[str, Any]:
+        return {"split/raw": self.raw_tab.splitter, "split/normalized": self.normalized_tab.splitter,
+                "split/submit": self.submit_tab.splitter}
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.prefs.save_window_state("geometry", QByteArray(self.saveGeometry()))
+        self.prefs.save_window_state("state", QByteArray(self.saveState()))
+        self.prefs.set_value("window/tab", self.tabs.currentIndex())
+        for key, splitter in self._splitters().items():
+            self.prefs.save_window_state(key, QByteArray(splitter.saveState()))
+        self.prefs.sync()
+        for run in self.imports:
+            run.cancel.set()  # stop at the next batch boundary; committed batches stay
+        self.session.shutdown()
+        super().closeEvent(event)

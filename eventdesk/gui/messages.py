@@ -1,0 +1,76 @@
+"""The one place where errors and notices reach the user.
+
+Workers, models and dialogs never show message boxes for failures of background work: they
+hand the exception to ``MessageRouter.report``, which turns it into one line of words and emits
+``posted``; the message area at the top of the window shows it. A defect of ours (anything
+that is not a known store, mappings or file error) is logged with its traceback and shown as
+"internal error", never as a traceback.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from eventdesk.core.errors import EventdeskError, MappingsError, StoreError
+
+log = logging.getLogger("eventdesk.gui")
+
+INFO, WARNING, ERROR = "info", "warning", "error"
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line a user can read, for any exception a background job may raise."""
+    if isinstance(exc, StoreError) and getattr(exc, "known", True):
+        return str(exc) or type(exc).__name__
+    if isinstance(exc, (MappingsError, EventdeskError)) and not isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or exc}"
+    if isinstance(exc, UnicodeError):
+        return f"the file is not UTF-8 text ({exc})"
+    return f"internal error ({type(exc).__name__}: {exc}); details are in the log"
+
+
+def is_defect(exc: BaseException) -> bool:
+    """True when the exception points at a bug of ours rather than at the environment."""
+    if isinstance(exc, StoreError):
+        return not getattr(exc, "known", True)
+    return not isinstance(exc, (EventdeskError, OSError, UnicodeError, json.JSONDecodeError))
+
+
+class MessageRouter(QObject):
+    """Collects messages for the user; the message area and status bar listen to it."""
+
+    #: (level, text): level is "info", "warning" or "error".
+    posted = Signal(str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: list[tuple[str, str]] = []
+
+    def info(self, text: str) -> None:
+        self._post(INFO, text)
+
+    def warning(self, text: str) -> None:
+        self._post(WARNING, text)
+
+    def error(self, text: str) -> None:
+        self._post(ERROR, text)
+
+    def report(self, exc: BaseException, doing: str = "") -> None:
+        """Tell the user that ``doing`` failed because of ``exc``; log defects in full."""
+        if is_defect(exc):
+            trace = getattr(exc, "gui_traceback", None)
+            log.error("%s failed: %s\n%s", doing or "background job", exc, trace or "")
+        text = describe_error(exc)
+        self._post(ERROR, f"{doing} failed: {text}" if doing else text)
+
+    def _post(self, level: str, text: str) -> None:
+        self.history.append((level, text))
+        del self.history[:-200]
+        self.posted.emit(level, text)

@@ -1,0 +1,1 @@
+"""Table models: thin adapters over store queries, loading pages as the view scrolls."""

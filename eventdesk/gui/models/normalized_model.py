@@ -1,0 +1,47 @@
+"""The normalized events table, paged from ``store.query_normalized``."""
+from __future__ import annotations
+
+from typing import Any
+
+from eventdesk.core.model import NormalizedEvent
+from eventdesk.core.queries import NormalizedQuery, Page
+from eventdesk.gui.models.paged_model import Column, PagedTableModel
+from eventdesk.gui.models.raw_model import short_time
+
+NORMALIZED_COLUMNS = (
+    Column("id", "#", "id", numeric=True, tip="normalized event id"),
+    Column("client_id", "Client", "client_id"),
+    Column("metric", "Metric", "metric"),
+    Column("amount", "Amount", "amount", numeric=True, tip="exact decimal"),
+    Column("timestamp", "Timestamp (UTC)", "timestamp"),
+    Column("warnings", "Warnings", None, tip="fields that could not be read"),
+    Column("raw_id", "Raw id", "raw_id", numeric=True),
+)
+
+
+class NormalizedEventsModel(PagedTableModel):
+    """Normalized events matching a ``NormalizedQuery``, newest first unless sorted otherwise."""
+
+    columns = NORMALIZED_COLUMNS
+    what = "normalized events"
+
+    def __init__(self, session: Any, page_size: int = 200) -> None:
+        super().__init__(session, NormalizedQuery(), sort="id", descending=True, page_size=page_size)
+
+    def query_page(self, app: Any, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]:
+        return app.store.query_normalized(query, page)
+
+    def count(self, app: Any, query: NormalizedQuery) -> int:
+        return app.store.count_normalized(query)
+
+    def display(self, row: NormalizedEvent, column: Column) -> Any:
+        if column.key == "timestamp":
+            return short_time(row.timestamp) if row.timestamp else "—"
+        if column.key in ("metric", "amount") and getattr(row, column.key) is None:
+            return "—"
+        if column.key == "warnings":
+            if not row.warnings:
+                return ""
+            more = f" (+{len(row.warnings) - 1})" if len(row.warnings) > 1 else ""
+            return f"⚠ {row.warnings[0]}{more}"
+        return super().display(row, column)

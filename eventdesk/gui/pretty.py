@@ -1,0 +1,51 @@
+"""Showing events as text: JSON pretty-printed without changing a single number."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+_decoder = json.JSONDecoder(parse_float=Decimal)
+
+
+def pretty_json(value: Any, indent: int = 2, level: int = 0) -> str:
+    """Like ``json.dumps(indent=2)``, but Decimals are written exactly as they were read."""
+    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {pretty_json(v, indent, level + 1)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(f"{inner}{pretty_json(v, indent, level + 1)}" for v in value) + f"\n{pad}]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def received_text(text: str | bytes) -> str:
+    """The text as received, readable even when it was not UTF-8."""
+    return text if isinstance(text, str) else text.decode("utf-8", "backslashreplace")
+
+
+def pretty_received(text: str | bytes) -> str:
+    """The received text pretty-printed when it is JSON, else exactly as received."""
+    plain = received_text(text)
+    try:
+        return pretty_json(_decoder.decode(plain))
+    except (ValueError, RecursionError):
+        return plain
+
+
+def payload_text(text: str | bytes) -> str | None:
+    """The payload of an event's text, pretty-printed; None when the text holds no payload."""
+    try:
+        value = _decoder.decode(received_text(text))
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict) and isinstance(value.get("payload"), dict):
+        return pretty_json(value["payload"])
+    return None

@@ -1,0 +1,1 @@
+"""The main window's tabs: Submit, Raw events, Normalized events, Aggregates, Statistics."""

@@ -1,0 +1,220 @@
+"""The Aggregates tab: count, sum, avg, min and max by client, metric and time bucket, charted
+over real dates and listed in a table with the same numbers as ``eventdesk aggregates``."""
+from __future__ import annotations
+
+import csv
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout,
+                               QWidget)
+
+from eventdesk.core.queries import AggregateQuery, AggregateRow
+from eventdesk.gui.models.aggregate_model import (MEASURES, AggregateTableModel, category_series,
+                                                  time_series)
+from eventdesk.gui.preferences import Preferences
+from eventdesk.gui.session import Session
+from eventdesk.gui.tabs.normalized_tab import distinct_clients_and_metrics
+from eventdesk.gui.widgets.charts import EventChart
+from eventdesk.gui.widgets.check_list import CheckList
+from eventdesk.gui.widgets.debounce import Debouncer
+from eventdesk.gui.widgets.time_range import TimeRangeEdit
+
+BAR_SECONDS = {"day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0}
+
+
+def _combo(items: tuple[str, ...], current: str) -> QComboBox:
+    combo = QComboBox()
+    combo.addItems(list(items))
+    combo.setCurrentText(current)
+    return combo
+
+
+class AggregatesTab(QWidget):
+    """Choose clients, metrics, a time range and a bucket; see a chart and a table."""
+
+    name = "aggregates"
+
+    def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.session, self.prefs = session, prefs
+        self.rows: list[AggregateRow] = []
+        self.last_query: Optional[AggregateQuery] = None
+        self.clients, self.metrics = CheckList(), CheckList()
+        self.time_range = TimeRangeEdit(dates_only=True)
+        self.bucket = _combo(("none", "day", "week", "month"), "month")
+        self.measure = _combo(MEASURES, "sum")
+        self.series_by = _combo(("client", "metric"), "client")
+        self.kind = _combo(("line", "bars"), "line")
+        self.chart = EventChart()
+        self.table_model = AggregateTableModel()
+        self.table = QTableView()
+        self.table.setModel(self.table_model)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.summary = QLabel(" ")
+        self.debounce = Debouncer(self)
+        self.debounce.fired.connect(self.run_query)
+        for signal in (self.clients.changed, self.metrics.changed, self.time_range.changed,
+                       self.bucket.currentIndexChanged):
+            signal.connect(self.debounce.poke)
+        for combo in (self.measure, self.series_by, self.kind):
+            combo.currentIndexChanged.connect(self._on_chart_options_changed)
+        self.run_button = QPushButton("Run  (F5)")
+        self.run_button.clicked.connect(self.refresh)
+        self.csv_button, self.png_button = QPushButton("Export table as CSV…"), QPushButton("Export chart as PNG…")
+        self.csv_button.clicked.connect(self._on_export_csv_clicked)
+        self.png_button.clicked.connect(self._on_export_png_clicked)
+        self._layout()
+        self._restore(prefs.filters(self.name))
+        session.store_opened.connect(self._on_store_opened)
+        session.data_changed.connect(self._on_data_changed)
+
+    def _layout(self) -> None:
+        controls = QGroupBox("Query")
+        form = QFormLayout(controls)
+        form.addRow("Clients (none = all)", self.clients)
+        form.addRow("Metrics (none = all)", self.metrics)
+        form.addRow("Dates", self.time_range)
+        form.addRow("Bucket", self.bucket)
+        form.addRow(self.run_button)
+        chart_box = QGroupBox("Chart")
+        chart_form = QFormLayout(chart_box)
+        chart_form.addRow("Value", self.measure)
+        chart_form.addRow("One series per", self.series_by)
+        chart_form.addRow("Draw as", self.kind)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(controls)
+        left_layout.addWidget(chart_box)
+        left_layout.addWidget(self.csv_button)
+        left_layout.addWidget(self.png_button)
+        left_layout.addStretch(1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.chart)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.summary)
+        table_layout.addWidget(self.table)
+        right.addWidget(table_box)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        layout = QHBoxLayout(self)
+        layout.addWidget(left)
+        layout.addWidget(right, 1)
+
+    # -- query
+    def build_query(self) -> AggregateQuery:
+        start, end = self.time_range.bounds()
+        return AggregateQuery(clients=self.clients.checked(), metrics=self.metrics.checked(),
+                              time_from=start, time_to=end, bucket=self.bucket.currentText())
+
+    def run_query(self) -> None:
+        query = self.build_query()
+        self._save()
+        if query.time_from and query.time_to and query.time_from >= query.time_to:
+            self.session.messages.warning("Aggregates: the From date must come before the To date")
+            return
+        self.last_query = query
+        self.session.run(lambda app: app.store.aggregates(query), doing="Computing aggregates",
+                         on_result=lambda rows: self._on_rows_arrived(query, rows))
+
+    def refresh(self) -> None:
+        self.debounce.flush()
+        self.run_query()
+
+    def focus_filter(self) -> None:
+        self.clients.setFocus()
+
+    def _on_rows_arrived(self, query: AggregateQuery, rows: list[AggregateRow]) -> None:
+        if query != self.build_query():
+            return  # the user changed the query meanwhile; the newer answer will come
+        self.rows = rows
+        self.table_model.set_rows(rows, query.bucket)
+        self.table.resizeColumnsToContents()
+        events = sum(r.count for r in rows)
+        self.summary.setText(f"{len(rows):,} rows · {events:,} normalized events")
+        self.draw_chart()
+
+    def _on_chart_options_changed(self) -> None:
+        self._save()
+        self.draw_chart()
+
+    def draw_chart(self) -> None:
+        by, measure, bucket = self.series_by.currentText(), self.measure.currentText(), self.table_model.bucket
+        label = f"{measure} per {bucket}" if bucket != "none" else f"{measure}, all time"
+        if bucket == "none":
+            categories, series = category_series(self.rows, by, measure)
+            self.chart.set_category_series(categories, series, y_label=label)
+        else:
+            self.chart.date_format = "%Y-%m" if bucket == "month" else "%Y-%m-%d"
+            self.chart.set_time_series(time_series(self.rows, by, measure), self.kind.currentText(),
+                                       BAR_SECONDS[bucket], y_label=label)
+
+    # -- choices, store changes, remembering
+    def _on_store_opened(self, _app: Any) -> None:
+        self.session.run(distinct_clients_and_metrics, doing="Loading clients and metrics",
+                         on_result=self._on_choices_loaded)
+
+    def _on_choices_loaded(self, value: tuple[list[str], list[str]]) -> None:
+        saved = self.prefs.filters(self.name)
+        clients = self.clients.checked() or tuple(saved.get("clients") or ())
+        metrics = self.metrics.checked() or tuple(saved.get("metrics") or ())
+        self.clients.set_values(value[0], clients)
+        self.metrics.set_values(value[1], metrics)
+        self.run_query()
+
+    def _on_data_changed(self) -> None:
+        if self.isVisible() and self.last_query is not None:
+            self.run_query()
+
+    def _save(self) -> None:
+        self.prefs.save_filters(self.name, {
+            "clients": list(self.clients.checked()), "metrics": list(self.metrics.checked()),
+            "time": self.time_range.state(), "bucket": self.bucket.currentText(),
+            "measure": self.measure.currentText(), "by": self.series_by.currentText(),
+            "kind": self.kind.currentText()})
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        widgets = (self.time_range, self.bucket, self.measure, self.series_by, self.kind)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.time_range.restore(state.get("time") or {})
+        for combo, key in ((self.bucket, "bucket"), (self.measure, "measure"), (self.series_by, "by"),
+                           (self.kind, "kind")):
+            if state.get(key) and combo.findText(state[key]) >= 0:
+                combo.setCurrentText(state[key])
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    # -- exports
+    def export_csv(self, path: str) -> int:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows(self.table_model.to_csv_rows())
+        return len(self.table_model.rows)
+
+    def export_png(self, path: str) -> None:
+        self.chart.export_png(path)
+
+    def _on_export_csv_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export aggregates as CSV", "aggregates.csv", "CSV (*.csv)")
+        if path:
+            self._export(lambda: self.export_csv(path), f"Aggregates table saved to {path}")
+
+    def _on_export_png_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export chart as PNG", "aggregates.png", "PNG image (*.png)")
+        if path:
+            self._export(lambda: self.export_png(path), f"Chart saved to {path}")
+
+    def _export(self, write: Any, done: str) -> None:
+        try:  # local files of the user's choosing, written from memory: quick, no store involved
+            write()
+        except OSError as exc:
+            self.session.messages.report(exc, "Export")
+        else:
+            self.session.messages.info(done)

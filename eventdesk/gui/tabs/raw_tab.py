@@ -1,0 +1,143 @@
+"""The Raw events tab: every input as received, filtered by status, source, text and time."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
+
+from eventdesk.core.model import RawEvent
+from eventdesk.core.queries import RawQuery
+from eventdesk.gui.exporting import raw_row
+from eventdesk.gui.models.raw_model import STATUS_COLUMN, RawEventsModel
+from eventdesk.gui.preferences import Preferences
+from eventdesk.gui.session import Session
+from eventdesk.gui.tabs.raw_details import RawDetails, raw_details
+from eventdesk.gui.tabs.table_tab import TableTab, fill_choices
+from eventdesk.gui.widgets.status_badge import StatusDelegate
+from eventdesk.gui.widgets.status_filter import StatusFilter
+from eventdesk.gui.widgets.time_range import TimeRangeEdit
+
+RETRYABLE = ("failed", "dead_letter")
+
+
+def retry_events(app: Any, texts: list[str | bytes]) -> dict[str, int]:
+    """Runs in the pool: reprocess stored raw events (no new receipt), count what came of it."""
+    processor = app.processor
+    results = processor.apply([processor.prepare(t) for t in texts], resend=False)
+    counts: dict[str, int] = {}
+    for result in results:
+        key = result.status or result.outcome.value
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def retry_all_failed(app: Any) -> dict[str, int]:
+    return app.processor.retry(("failed",)).to_json()
+
+
+class RawTab(TableTab):
+    """Raw events with their status; Retry for failed and dead-letter ones; Copy as JSON."""
+
+    name = "raw"
+    #: The user asked to see a normalized event (its id) in the Normalized tab.
+    normalized_requested = Signal(object)
+
+    def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
+        super().__init__(session, prefs, RawEventsModel(session), parent)
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
+        self.table.set_column_widths({0: 8, 1: 20, 2: 11, 3: 14, 4: 8, 5: 8, 6: 34, 7: 20})
+        self.statuses = StatusFilter()
+        self.source = QComboBox(minimumContentsLength=12)
+        self.search = QLineEdit(placeholderText="Search text, error or full hash (Ctrl+F)", clearButtonEnabled=True)
+        self.time_range = TimeRangeEdit()
+        for signal in (self.statuses.changed, self.source.currentIndexChanged, self.search.textChanged,
+                       self.time_range.changed):
+            signal.connect(self.filters_changed)
+        self.search.returnPressed.connect(self.debounce.flush)
+        self.filters_bar.addWidget(self.statuses, 1)
+        self.actions_bar.addWidget(QLabel("Source:"))
+        self.actions_bar.addWidget(self.source)
+        self.actions_bar.addWidget(self.search, 1)
+        self.actions_bar.addWidget(self.time_range)
+        self.retry_button = QPushButton("Retry selected", enabled=False,
+                                        toolTip="reprocess the selected failed or dead-letter events")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.retry_all_button = QPushButton("Retry all failed", toolTip="reprocess every failed event")
+        self.retry_all_button.clicked.connect(self.retry_all)
+        self.copy_button = QPushButton("Copy as JSON", enabled=False)
+        self.copy_button.clicked.connect(self.copy_selected)
+        self.details = RawDetails()
+        self.details.normalized_link_clicked.connect(self.normalized_requested)
+        self.build(self.details)
+        for button in (self.retry_button, self.retry_all_button, self.copy_button):
+            self.actions_bar.insertWidget(self.actions_bar.count() - 2, button)
+
+    # -- filters
+    def build_query(self) -> RawQuery:
+        start, end = self.time_range.bounds()
+        text = self.search.text().strip()
+        return RawQuery(statuses=self.statuses.selected(), source=self.source.currentData(),
+                        text=text or None, received_from=start, received_to=end)
+
+    def filter_state(self) -> dict[str, Any]:
+        return {"statuses": list(self.statuses.selected()), "source": self.source.currentData(),
+                "text": self.search.text(), "time": self.time_range.state()}
+
+    def restore_filters(self, state: dict[str, Any]) -> None:
+        for widget in (self.statuses, self.source, self.search, self.time_range):
+            widget.blockSignals(True)
+        self.statuses.set_selected(state.get("statuses") or ())
+        fill_choices(self.source, [], state.get("source"))
+        self.search.setText(state.get("text") or "")
+        self.time_range.restore(state.get("time") or {})
+        for widget in (self.statuses, self.source, self.search, self.time_range):
+            widget.blockSignals(False)
+        self.model.query = self.build_query()
+
+    def load_choices(self) -> None:
+        self.session.run(lambda app: app.store.distinct_values("source"), doing="Loading sources",
+                         on_result=lambda values: fill_choices(self.source, values, self.source.currentData()))
+
+    def focus_filter(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- details and actions
+    def show_details(self, row: RawEvent) -> None:
+        self.details.show_event(row, None)  # at once from the row; the link target follows
+        raw_id = row.id
+        self.session.run(raw_details, raw_id, doing="Loading the raw event",
+                         on_result=lambda value: self._on_details_loaded(raw_id, value))
+
+    def _on_details_loaded(self, raw_id: Any, value: tuple) -> None:
+        if self._shown_id == raw_id:
+            self.details.show_event(*value)
+
+    def selection_changed(self) -> None:
+        rows = self.table.selected_rows()
+        self.retry_button.setEnabled(any(r.status in RETRYABLE for r in rows))
+        self.copy_button.setEnabled(bool(rows))
+
+    def retry_selected(self) -> None:
+        texts = [r.text for r in self.table.selected_rows() if r.status in RETRYABLE]
+        if texts:
+            self.session.run(retry_events, texts, doing=f"Retrying {len(texts):,} events", writes=True,
+                             on_result=self._on_retried)
+
+    def retry_all(self) -> None:
+        self.session.run(retry_all_failed, doing="Retrying all failed events", writes=True,
+                         on_result=self._on_retried)
+
+    def _on_retried(self, counts: dict[str, int]) -> None:
+        summary = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n) or "nothing to retry"
+        self.session.messages.info(f"Retry finished: {summary}")
+
+    def copy_selected(self) -> str:
+        rows = [raw_row(r) for r in self.table.selected_rows()]
+        text = json.dumps(rows[0] if len(rows) == 1 else rows, indent=2, ensure_ascii=False, default=str)
+        QGuiApplication.clipboard().setText(text)
+        self.session.messages.info(f"Copied {len(rows):,} raw event{'s' if len(rows) != 1 else ''} as JSON")
+        return text

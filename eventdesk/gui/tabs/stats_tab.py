@@ -1,0 +1,175 @@
+"""The Statistics tab: counts by status, duplicates, failure and rejection rates, a per-client
+breakdown and events received over time. Refreshes on its own while events are processed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from eventdesk.core.model import ALL_STATUSES
+from eventdesk.core.queries import Stats
+from eventdesk.gui.session import Session
+from eventdesk.gui.theme import STATUS_COLOURS
+from eventdesk.gui.widgets.charts import EventChart
+from eventdesk.gui.widgets.stat_card import StatCard
+
+AUTO_REFRESH_MS = 2000
+BUCKET_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0}
+BREAKDOWN = ("normalized", "duplicate", "failed", "rejected", "dead_letter", "pending", "processing")
+
+
+@dataclass
+class Snapshot:
+    stats: Stats
+    per_client: dict[str, dict[str, int]]
+    bucket: str
+    received: list[tuple[str, int]]
+
+
+def bucket_start(text: str) -> float:
+    """'2024-01-05T10:07' / '2024-01-05T10' / '2024-01-05' as UTC seconds."""
+    padded = {16: ":00", 13: ":00:00", 10: "T00:00:00"}.get(len(text), "")
+    return datetime.fromisoformat(text + padded).replace(tzinfo=timezone.utc).timestamp()
+
+
+def take_snapshot(app: Any) -> Snapshot:
+    """Runs in the pool: everything the tab shows, in a few store calls."""
+    store = app.store
+    stats = store.stats()
+    per_client = store.per_client() if hasattr(store, "per_client") else dict(stats.by_client)
+    bucket, received = "hour", store.received_per_bucket("hour")
+    if len(received) <= 3:
+        bucket, received = "minute", store.received_per_bucket("minute")
+    elif len(received) > 24 * 14:
+        bucket, received = "day", store.received_per_bucket("day")
+    return Snapshot(stats, per_client, bucket, received)
+
+
+def rate(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f} %" if whole else "—"
+
+
+class StatsTab(QWidget):
+    """Numbers about the whole store."""
+
+    def __init__(self, session: Session, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.snapshot: Optional[Snapshot] = None
+        self._refreshing = False
+        self.cards = {status: StatCard(status, STATUS_COLOURS[status][0]) for status in ALL_STATUSES}
+        for key, caption in (("raw", "raw events"), ("normalized_total", "normalized events"),
+                             ("exact", "exact duplicates"), ("semantic", "semantic duplicates"),
+                             ("failure_rate", "failure rate"), ("rejection_rate", "rejection rate")):
+            self.cards[key] = StatCard(caption)
+        self.clients = QTableWidget(0, len(BREAKDOWN) + 3)
+        self.clients.setHorizontalHeaderLabels(["Client", "Raw events", *BREAKDOWN, "Failure rate"])
+        self.clients.verticalHeader().hide()
+        self.clients.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.clients.setAlternatingRowColors(True)
+        self.chart = EventChart(date_format="%Y-%m-%d %H:%M")
+        self.note = QLabel(" ")
+        self.timer = QTimer(self, interval=AUTO_REFRESH_MS)
+        self.timer.timeout.connect(self._on_timer_fired)
+        session.writing_changed.connect(self._on_writing_changed)
+        session.data_changed.connect(self._on_data_changed)
+        session.store_opened.connect(lambda _app: self._on_data_changed())
+        self._layout()
+
+    def _layout(self) -> None:
+        grid = QGridLayout()
+        top = ("raw", "normalized_total", "exact", "semantic", "failure_rate", "rejection_rate")
+        for column, key in enumerate(top):
+            grid.addWidget(self.cards[key], 0, column)
+        for column, status in enumerate(ALL_STATUSES):
+            grid.addWidget(self.cards[status], 1 + column // 6, column % 6)
+        clients_box, chart_box = QGroupBox("Per client (raw events by status)"), QGroupBox("Events received over time")
+        QVBoxLayout(clients_box).addWidget(self.clients)
+        QVBoxLayout(chart_box).addWidget(self.chart)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(clients_box)
+        split.addWidget(chart_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        head = QHBoxLayout()
+        head.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(grid)
+        layout.addWidget(split, 1)
+
+    # -- refreshing
+    def refresh(self) -> None:
+        if self._refreshing:
+            return
+        job = self.session.run(take_snapshot, doing="Computing statistics",
+                               on_result=self._on_snapshot_taken, on_error=self._on_snapshot_failed)
+        self._refreshing = job is not None
+
+    def focus_filter(self) -> None:
+        self.clients.setFocus()
+
+    def _on_writing_changed(self, writing: bool) -> None:
+        if writing:
+            self.timer.start()
+            self.note.setText("Refreshing every 2 s while events are being processed…")
+        else:
+            self.timer.stop()
+            self.note.setText(" ")
+
+    def _on_timer_fired(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _on_data_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    def _on_snapshot_failed(self, _exc: BaseException) -> None:
+        self._refreshing = False
+
+    def _on_snapshot_taken(self, snapshot: Snapshot) -> None:
+        self._refreshing = False
+        self.snapshot = snapshot
+        stats = snapshot.stats
+        total = stats.raw_total
+        for status in ALL_STATUSES:
+            count = stats.by_status.get(status, 0)
+            self.cards[status].set_value(f"{count:,}", rate(count, total) + " of raw events")
+        failed = stats.by_status.get("failed", 0) + stats.by_status.get("dead_letter", 0)
+        rejected = stats.by_status.get("rejected", 0)
+        received = total + stats.exact_duplicates
+        self.cards["raw"].set_value(f"{total:,}", f"{received:,} received in all")
+        self.cards["normalized_total"].set_value(f"{stats.normalized:,}", "facts counted once")
+        self.cards["exact"].set_value(f"{stats.exact_duplicates:,}", "re-sends of the same content")
+        self.cards["semantic"].set_value(f"{stats.semantic_duplicates:,}", "same fact, other form")
+        self.cards["failure_rate"].set_value(rate(failed, total), f"{failed:,} failed or dead letter")
+        self.cards["rejection_rate"].set_value(rate(rejected, total), f"{rejected:,} rejected")
+        self._fill_clients(snapshot.per_client)
+        points = [(bucket_start(b), float(n)) for b, n in snapshot.received]
+        self.chart.date_format = {"day": "%Y-%m-%d"}.get(snapshot.bucket, "%Y-%m-%d %H:%M")
+        self.chart.set_time_series({f"received per {snapshot.bucket}": points}, "bars",
+                                   BUCKET_SECONDS[snapshot.bucket], y_label=f"events per {snapshot.bucket}")
+
+    def _fill_clients(self, per_client: dict[str, dict[str, int]]) -> None:
+        table = self.clients
+        table.setRowCount(len(per_client))
+        for row, (client, counts) in enumerate(sorted(per_client.items())):
+            total = sum(counts.values())
+            failed = counts.get("failed", 0) + counts.get("dead_letter", 0)
+            values = [client or "(no source)", f"{total:,}",
+                      *(f"{counts.get(s, 0):,}" for s in BREAKDOWN), rate(failed, total)]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(row, column, item)
+        table.resizeColumnsToContents()

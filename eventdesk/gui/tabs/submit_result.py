@@ -1,0 +1,119 @@
+"""The Submit tab's result panel: outcome, ids, hashes, the normalized event and its warnings."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QListWidget, QVBoxLayout, QWidget)
+
+from eventdesk.core.model import NormalizedEvent, SubmitResult
+from eventdesk.gui.widgets.json_editor import JsonEditor
+from eventdesk.gui.widgets.status_badge import StatusBadge
+
+OUTCOME_WORDS = {
+    "accepted": "accepted: a new normalized event",
+    "duplicate": "duplicate: this exact content was received before",
+    "semantic_duplicate": "semantic duplicate: the same fact in another form",
+    "rejected": "rejected: stored as received, not an event",
+    "failed": "failed: not processed (a retry may succeed)",
+}
+
+
+@dataclass
+class Submission:
+    """One submission of this session: what was sent and what came of it."""
+
+    sent_at: str
+    text: str
+    fault: Optional[str]
+    result: SubmitResult
+    normalized: Optional[NormalizedEvent] = None
+
+    @property
+    def source(self) -> str:
+        try:
+            value = json.loads(self.text)
+            return str(value.get("source", "—")) if isinstance(value, dict) else "—"
+        except ValueError:
+            return "—"
+
+
+def normalized_json(event: NormalizedEvent) -> dict[str, Any]:
+    return {"id": event.id, "raw_id": event.raw_id, "client_id": event.client_id, "metric": event.metric,
+            "amount": event.amount, "timestamp": event.timestamp, "normalized_hash": event.normalized_hash,
+            "warnings": event.warnings}
+
+
+def _value_label() -> QLabel:
+    label = QLabel("—")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class SubmitResultPanel(QGroupBox):
+    """Shows one ``Submission``."""
+
+    FIELDS = (("raw_id", "Raw id"), ("normalized_id", "Normalized id"), ("status", "Raw status"),
+              ("content_hash", "Content hash"), ("normalized_hash", "Normalized hash"), ("error", "Error"))
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__("Result", parent)
+        self.badge = StatusBadge()
+        self.summary = QLabel("Submit an event to see what becomes of it.")
+        self.summary.setWordWrap(True)
+        self.values: dict[str, QLabel] = {}
+        form = QFormLayout()
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        for key, title in self.FIELDS:
+            label = _value_label()
+            if key.endswith("hash"):
+                label.setFont(mono)
+            self.values[key] = label
+            form.addRow(title, label)
+        self.normalized = JsonEditor(read_only=True)
+        self.normalized.setPlaceholderText("no normalized event")
+        self.warnings = QListWidget()
+        self.warnings.setMaximumHeight(self.fontMetrics().height() * 5)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.summary)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Normalized event"))
+        layout.addWidget(self.normalized, 1)
+        layout.addWidget(QLabel("Warnings"))
+        layout.addWidget(self.warnings)
+
+    @property
+    def outcome(self) -> str:
+        return self.badge.property("outcome") or ""
+
+    def show_submission(self, submission: Submission) -> None:
+        result = submission.result
+        outcome = result.outcome.value
+        self.badge.set_status(outcome)
+        self.badge.setProperty("outcome", outcome)
+        fault = f" (simulated failure: {submission.fault})" if submission.fault else ""
+        self.summary.setText(OUTCOME_WORDS.get(outcome, outcome) + fault)
+        for key, _title in self.FIELDS:
+            value = getattr(result, key)
+            self.values[key].setText("—" if value is None else str(value))
+        event = submission.normalized
+        if event is not None:
+            self.values["normalized_hash"].setText(event.normalized_hash)
+            self.normalized.set_json(normalized_json(event))
+        elif result.canonical is not None:
+            c = result.canonical
+            self.normalized.set_json({"client_id": c.client_id, "metric": c.metric,
+                                      "amount": None if c.amount is None else str(c.amount),
+                                      "timestamp": None if c.timestamp is None else c.timestamp.isoformat(),
+                                      "warnings": list(c.warnings), "stored": False})
+        else:
+            self.normalized.setPlainText("")
+        warnings = list(event.warnings) if event is not None else \
+            list(result.canonical.warnings) if result.canonical is not None else []
+        self.warnings.clear()
+        self.warnings.addItems(warnings or ["none"])

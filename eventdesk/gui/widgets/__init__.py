@@ -1,0 +1,1 @@
+"""Reusable widgets: JSON editor, status badges, filters, charts, the message area."""

@@ -1,0 +1,178 @@
+"""Charts (pyqtgraph): real dates on the time axis, a legend, a hover read-out, palette colours.
+
+``EventChart`` draws either time series (x = UTC seconds, line or bars) on a ``DateAxisItem``
+or grouped bars over named categories. The read-out above the plot names the values under the
+mouse; ``readout_at`` computes the same text for a given x (used by tests and the keyboard).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional, Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from eventdesk.gui.theme import series_colour
+
+Series = dict[str, list[tuple[float, float]]]
+
+
+def short_number(value: float) -> str:
+    """1234567 -> 1.23M, 4500 -> 4.5k, 12.5 -> 12.5."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.4g}"
+
+
+class NumberAxis(pg.AxisItem):
+    """A value axis with short, readable numbers (no SI scale factor in the label)."""
+
+    def __init__(self, orientation: str = "left") -> None:
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
+        return [short_number(v * scale) for v in values]
+
+
+class CategoryAxis(pg.AxisItem):
+    """An x axis that names integer positions (for totals without a time bucket)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__("bottom")
+        self.setTicks([[(i, name) for i, name in enumerate(names)], []])
+
+
+class EventChart(QWidget):
+    """A plot with a legend and a hover read-out, styled from the widget palette."""
+
+    def __init__(self, parent: Optional[QWidget] = None, date_format: str = "%Y-%m-%d") -> None:
+        super().__init__(parent)
+        self.date_format = date_format
+        self.readout = QLabel(" ")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": NumberAxis()})
+        self.plot.setMenuEnabled(False)
+        self.plot.showGrid(x=False, y=True, alpha=0.25)
+        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
+        self._series: Series = {}
+        self._categories: list[str] = []
+        self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.plot, 1)
+        self.apply_palette()
+
+    # -- drawing
+    def clear(self) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        self._series, self._categories = {}, []
+        self.readout.setText(" ")
+
+    def set_time_series(self, series: Series, kind: str = "line", bar_width: float = 86400.0,
+                        y_label: str = "") -> None:
+        """One series per name: (x in UTC seconds, y) points; ``kind`` is "line" or "bars"."""
+        self._set_bottom_axis(pg.DateAxisItem(utcOffset=0))
+        self.clear()
+        self._series = {name: sorted(points) for name, points in series.items()}
+        count = max(1, len(series))
+        width = bar_width * 0.8 / count
+        for i, (name, points) in enumerate(self._series.items()):
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            colour = series_colour(i)
+            if kind == "bars":
+                shift = (i - (count - 1) / 2) * width
+                item = pg.BarGraphItem(x=[x + shift for x in xs], height=ys, width=width,
+                                       brush=colour, pen=pg.mkPen(colour.darker(130)), name=name)
+            else:
+                item = pg.PlotDataItem(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6,
+                                       symbolBrush=colour, symbolPen=pg.mkPen(colour), name=name)
+            self.plot.addItem(item)
+        self.plot.setLabel("left", y_label)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.plot.enableAutoRange()
+
+    def set_category_series(self, categories: Sequence[str], series: dict[str, list[float]],
+                            y_label: str = "") -> None:
+        """Grouped bars: for each category, one bar per series."""
+        self._set_bottom_axis(CategoryAxis(categories))
+        self.clear()
+        self._categories = list(categories)
+        count = max(1, len(series))
+        width = 0.8 / count
+        for i, (name, values) in enumerate(series.items()):
+            colour = series_colour(i)
+            xs = [c + (i - (count - 1) / 2) * width for c in range(len(values))]
+            self.plot.addItem(pg.BarGraphItem(x=xs, height=values, width=width, brush=colour,
+                                              pen=pg.mkPen(colour.darker(130)), name=name))
+            self._series[name] = list(zip(range(len(values)), values))
+        self.plot.setLabel("left", y_label)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.plot.enableAutoRange()
+
+    def _set_bottom_axis(self, axis: pg.AxisItem) -> None:
+        self.plot.setAxisItems({"bottom": axis})
+        self.apply_palette()
+
+    @property
+    def series_names(self) -> list[str]:
+        return list(self._series)
+
+    # -- hover read-out
+    def _on_mouse_moved(self, event: tuple) -> None:
+        position: QPointF = event[0]
+        if not self.plot.sceneBoundingRect().contains(position) or not self._series:
+            return
+        x = self.plot.plotItem.vb.mapSceneToView(position).x()
+        self.readout.setText(self.readout_at(x))
+
+    def readout_at(self, x: float) -> str:
+        """The values of every series at the data point nearest to ``x``."""
+        xs = sorted({p[0] for points in self._series.values() for p in points})
+        if not xs:
+            return " "
+        nearest = min(xs, key=lambda v: abs(v - x))
+        self.cursor.setPos(nearest)
+        if self._categories:
+            head = self._categories[int(nearest)] if 0 <= int(nearest) < len(self._categories) else ""
+        else:
+            head = datetime.fromtimestamp(nearest, timezone.utc).strftime(self.date_format)
+        parts = [f"{name}: {y:,.2f}".rstrip("0").rstrip(".")
+                 for name, points in self._series.items() for px, y in points if px == nearest]
+        return f"{head}  ·  " + "  ·  ".join(parts) if parts else head
+
+    # -- palette
+    def apply_palette(self) -> None:
+        palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        self.plot.setBackground(base)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+        self.cursor.setPen(pg.mkPen(QColor(text), width=1, style=Qt.PenStyle.DashLine))
+        legend_fill = QColor(base)
+        legend_fill.setAlpha(220)
+        self.legend.setBrush(pg.mkBrush(legend_fill))
+        self.legend.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Mid)))
+        self.legend.setLabelTextColor(text)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        from PySide6.QtCore import QEvent
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
+        super().changeEvent(event)
+
+    def export_png(self, path: str, width: int = 1600) -> None:
+        from pyqtgraph.exporters import ImageExporter
+        exporter = ImageExporter(self.plot.plotItem)
+        exporter.parameters()["width"] = width
+        exporter.export(path)

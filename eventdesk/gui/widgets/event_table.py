@@ -1,0 +1,63 @@
+"""A table view set up for paged event models: row selection, store-side sorting."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from eventdesk.gui.models.paged_model import PagedTableModel
+
+
+class EventTable(QTableView):
+    """Rows of events; clicking a sortable header sorts in the store, others are ignored."""
+
+    def __init__(self, model: PagedTableModel, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.verticalHeader().hide()
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring: fast
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setSortIndicator(model.sort_column(), Qt.SortOrder.DescendingOrder if model.descending
+                                else Qt.SortOrder.AscendingOrder)
+        self.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._on_sort_indicator_changed)
+
+    def event_model(self) -> PagedTableModel:
+        model = self.model()
+        assert isinstance(model, PagedTableModel)
+        return model
+
+    def _on_sort_indicator_changed(self, column: int, _order: Any) -> None:
+        model = self.event_model()
+        if model.columns[column].sort is None:  # not sortable: put the indicator back
+            header = self.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(model.sort_column(), Qt.SortOrder.DescendingOrder if model.descending
+                                    else Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+
+    def set_column_widths(self, widths: dict[int, int]) -> None:
+        """Widths in average characters, so that they scale with the font."""
+        char = self.fontMetrics().averageCharWidth()
+        for column, chars in widths.items():
+            self.setColumnWidth(column, chars * char + 16)
+
+    def selected_rows(self) -> list[Any]:
+        model = self.event_model()
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()})
+        return [model.row_at(r) for r in rows if model.row_at(r) is not None]
+
+    def current_row(self) -> Any:
+        index = self.currentIndex()
+        return self.event_model().row_at(index.row()) if index.isValid() else None

@@ -1,0 +1,52 @@
+"""The status bar's permanent part: which store is open, whether MongoDB transactions are on,
+and the work in progress."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+
+def store_kind(app: Any) -> str:
+    description = app.store.description
+    return "MongoDB" if "mongodb" in type(app.store).__name__.lower() or description.startswith("mongodb") \
+        else "SQLite"
+
+
+class StoreStatus(QWidget):
+    """"SQLite: /path/events.db · transactions on · Loading raw events…"."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.store = QLabel("no store open")
+        self.transactions = QLabel("")
+        self.work = QLabel("")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate
+        self.busy.setMaximumWidth(self.fontMetrics().averageCharWidth() * 12)
+        self.busy.setMaximumHeight(self.fontMetrics().height())
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.work, self.busy, self.transactions, self.store):
+            layout.addWidget(widget)
+
+    def show_store(self, app: Any) -> None:
+        kind = store_kind(app)
+        self.store.setText(f"{kind}: {app.store.description}")
+        self.store.setToolTip(app.store.description)
+        on = getattr(app.store, "transactions", False)
+        if kind == "MongoDB":
+            self.transactions.setText("transactions on" if on else "transactions off (standalone server)")
+        else:
+            self.transactions.setText("transactions on" if on else "transactions off")
+
+    def show_opening(self, what: str) -> None:
+        self.store.setText(f"opening {what}…")
+
+    def show_work(self, jobs: int, label: str) -> None:
+        self.busy.setVisible(jobs > 0)
+        self.work.setText(f"{label}…" if jobs == 1 and label else
+                          f"{label}… (+{jobs - 1} more)" if jobs > 1 and label else
+                          f"{jobs} jobs running" if jobs else "")

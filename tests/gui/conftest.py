@@ -1,0 +1,149 @@
+"""GUI test fixtures: an isolated QSettings, a window over a fresh store, a big store.
+
+Qt's offscreen platform warns "This plugin does not support propagateSizeHints()" whenever a
+main window is shown; that one message (and only it) is ignored here so that every other Qt
+warning still fails the test.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from eventdesk.app import Settings, build_app
+from eventdesk.gui.main_window import MainWindow
+from eventdesk.gui.preferences import Preferences
+
+GUI_DIR = Path(__file__).parent
+BIG_STORE_EVENTS = 200_000
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if GUI_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(qapp, tmp_path):
+    """QSettings of the tests live in a temporary folder, never in the user's settings."""
+    QCoreApplication.setOrganizationName("eventdesk-tests")
+    QCoreApplication.setApplicationName("eventdesk-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture
+def prefs(tmp_path):
+    return Preferences(QSettings(str(tmp_path / "prefs.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return str(tmp_path / "events.db")
+
+
+@pytest.fixture
+def idle(qtbot):
+    """idle(window): wait until no background job of the window is running or queued."""
+    def wait(window, timeout=20_000):
+        qtbot.waitUntil(lambda: window.session.busy == 0, timeout=timeout)
+    return wait
+
+
+@pytest.fixture
+def open_window(qtbot, prefs, idle):
+    """open_window(uri): a shown main window whose store has opened."""
+    def make(uri, size=(1400, 900)):
+        window = MainWindow(prefs)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        with qtbot.waitSignal(window.session.store_opened, timeout=20_000):
+            window.open_store(uri)
+        window.show()
+        qtbot.waitExposed(window)
+        idle(window)
+        return window
+    return make
+
+
+@pytest.fixture
+def window(open_window, store_path):
+    """The main window over a fresh, empty SQLite store."""
+    return open_window(store_path)
+
+
+def _generator() -> Path:
+    """The generator tests/conftest.py's ``generate`` runs: shared/bench, else tests/data."""
+    root = Path(__file__).resolve().parents[2]
+    shared = root.parent / "shared" / "bench" / "gen_events.py"
+    return shared if shared.is_file() else root / "tests" / "data" / "gen_events.py"
+
+
+def _store_fingerprint(generator: Path) -> str:
+    """Changes with the SQLite schema or the generator, so that a cached store is rebuilt.
+
+    (The paging tests need 200k rows of the current file format, not the engine's latest
+    normalisation rules, so engine changes elsewhere do not force a rebuild.)
+    """
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for path in (root / "eventdesk" / "store" / "sqlite" / "schema.py", generator):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def big_store(generate, request, tmp_path_factory):
+    """A store of 200,000 raw events (no exact duplicates), built once and cached by pytest.
+
+    Building costs the engine's ingest time; the file is kept in pytest's cache folder,
+    keyed by the engine's source, and copied for each session.
+    """
+    cache_dir = Path(request.config.cache.mkdir("eventdesk-gui-big-store"))
+    cached = cache_dir / f"big-{BIG_STORE_EVENTS}-{_store_fingerprint(_generator())}.db"
+    if not cached.exists():
+        for old in cache_dir.glob("big-*.db*"):
+            old.unlink()
+        events, _truth, mappings = generate(BIG_STORE_EVENTS, seed=11, exact_dup_rate=0.0)
+        building = cache_dir / "building.db"
+        for leftover in cache_dir.glob("building.db*"):
+            leftover.unlink()
+        app = build_app(Settings(store_uri=str(building), mappings_file=str(mappings)))
+        try:
+            with open(events, "rb") as stream:
+                app.ingest(stream, batch_size=10_000)
+        finally:
+            app.close()
+        building.rename(cached)
+    copy = tmp_path_factory.mktemp("big") / "big.db"
+    shutil.copyfile(cached, copy)
+    return str(copy)
+
+
+@pytest.fixture
+def load_all(qtbot):
+    """load_all(model): fetch every page of a paged model (as scrolling to the end would)."""
+    def fetch(model, timeout=20_000):
+        qtbot.waitUntil(lambda: not model.loading, timeout=timeout)
+        while model.canFetchMore():
+            model.fetchMore()
+            qtbot.waitUntil(lambda: not model.loading, timeout=timeout)
+        return list(model.rows)
+    return fetch
+
+
+@pytest.fixture
+def imported(qtbot, window, generate, idle):
+    """The window after importing 3,000 generated events through File › Import."""
+    events, truth, _mappings = generate(3000, seed=5)
+    run = window.start_import(str(events))
+    with qtbot.waitSignal(run.finished, timeout=60_000) as blocker:
+        pass
+    assert blocker.args[0].lines == 3000
+    idle(window)
+    return window, truth

@@ -1,0 +1,100 @@
+"""Test harness: the command line in a child process, apps over stores, acknowledgement logs."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from eventdesk.app import UNSAFE_NO_DEDUP_ENV, App, current_mappings, load_mappings_file
+from eventdesk.store.sqlite import SqliteStore
+from reliability.invariants import Ack
+
+HERE = Path(__file__).resolve().parent
+CLI = [sys.executable, "-m", "eventdesk"]
+
+
+def child_env(guard: bool = True, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != UNSAFE_NO_DEDUP_ENV}
+    env.pop("EVENTDESK_STORE", None)
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    if not guard:
+        env[UNSAFE_NO_DEDUP_ENV] = "1"  # test-only switch: stores without their unique indexes
+    env.update(extra)
+    return env
+
+
+def run_cli(args: Sequence[str], guard: bool = True, timeout: float = 120, **kwargs: Any):
+    """``eventdesk ARGS`` in a child process; returns the CompletedProcess (text)."""
+    env = kwargs.pop("env", None) or child_env(guard)
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          env=env, **kwargs)
+
+
+def cli_json(args: Sequence[str], **kwargs: Any) -> Any:
+    proc = run_cli(args, **kwargs)
+    assert proc.returncode == 0, f"eventdesk {' '.join(map(str, args))}: exit {proc.returncode}: {proc.stderr}"
+    return json.loads(proc.stdout)
+
+
+def assert_one_line_error(proc, *phrases: str) -> str:
+    """Non-zero exit, exactly one line on stderr, no traceback; returns that line."""
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode not in (0, None), f"exit 0; stdout={proc.stdout!r} stderr={proc.stderr!r}"
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}: {proc.stderr!r}"
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert lines[0].startswith("eventdesk: "), lines[0]
+    lowered = lines[0].lower()
+    assert any(p in lowered for p in phrases) if phrases else True, f"{lines[0]!r} names none of {phrases}"
+    return lines[0]
+
+
+def open_app(path: str | Path, mappings_file: Optional[str | Path] = None, unique: bool = True,
+             **options: Any) -> App:
+    """An App over a SQLite store, as ``build_app`` wires it (``unique=False``: the guard removed)."""
+    store = SqliteStore(str(path), unique_indexes=unique, **options)
+    try:
+        mappings, version = current_mappings(store, None if mappings_file is None else str(mappings_file))
+    except BaseException:
+        store.close()
+        raise
+    return App(store, mappings, version)
+
+
+def with_store(app: App, store: Any) -> App:
+    """The same services over another store (e.g. a FaultyStore around the app's own)."""
+    return App(store, app.mappings, app.mappings_version, app.processor.max_attempts)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL a child started with ``start_new_session=True`` and any workers it started."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def read_acks(path: Path) -> list[Ack]:
+    """Acknowledgements written by submitter.py; a line cut short by a kill is no ack."""
+    acks = []
+    if not path.exists():
+        return acks
+    for line in path.read_bytes().split(b"\n")[:-1]:
+        record = json.loads(line)
+        acks.append(Ack(record["h"], record["o"], record["r"], record["n"]))
+    return acks
+
+
+def ack_errors(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    return [json.loads(line).get("e") or "" for line in path.read_bytes().split(b"\n")[:-1]
+            if json.loads(line)["o"] in ("failed", "exception")]
+
+
+def mappings_of(path: Path):
+    return load_mappings_file(path)
