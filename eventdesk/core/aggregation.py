@@ -7,6 +7,7 @@ not fit are summed exactly as Decimal by the store's slow path.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -46,6 +47,7 @@ def epoch_day(micros: int) -> int:
     return micros // DAY_US
 
 
+@functools.lru_cache(maxsize=65536)
 def day_start_text(day: int) -> str:
     return timestamp_text(_EPOCH + timedelta(days=day))
 
@@ -110,6 +112,34 @@ def rows_from_partials(partials: dict[GroupKey, Partial], bucket: str) -> list[A
 def _sort_key(item: tuple[tuple[str, Optional[str], Optional[int]], Partial]) -> tuple:
     (client, metric, start), _ = item
     return (client, metric is None, metric or "", start is None, start or 0)
+
+
+def units_text(units: int) -> str:
+    """Canonical decimal text of an amount in units of 10**-4, with integer arithmetic only."""
+    whole, part = divmod(abs(units), 10**UNIT_PLACES)
+    text = f"{whole}.{part:0{UNIT_PLACES}d}".rstrip("0").rstrip(".") if part else str(whole)
+    return "-" + text if units < 0 and text != "0" else text
+
+
+def average_text(total_units: int, count: int) -> str:
+    """sum / count rounded half-even to 6 decimal places (AVG_PLACES), as canonical text."""
+    if count == 0:
+        return "0"
+    scaled = total_units * 10 ** (6 - UNIT_PLACES)  # in millionths
+    quotient, remainder = divmod(abs(scaled), count)
+    if 2 * remainder > count or (2 * remainder == count and quotient % 2):
+        quotient += 1
+    whole, part = divmod(quotient, 10**6)
+    text = f"{whole}.{part:06d}".rstrip("0").rstrip(".") if part else str(whole)
+    return "-" + text if scaled < 0 and text != "0" else text
+
+
+def row_from_units(client: str, metric: Optional[str], start: Optional[int], count: int, amounts: int,
+                   total: int, low: Optional[int], high: Optional[int]) -> AggregateRow:
+    """A contract row straight from integer units: the fast path when nothing needs Decimal."""
+    return AggregateRow(client, metric, None if start is None else day_start_text(start), count,
+                        units_text(total), average_text(total, amounts),
+                        "0" if low is None else units_text(low), "0" if high is None else units_text(high))
 
 
 def from_units(units: Optional[int]) -> Optional[Decimal]:

@@ -41,6 +41,7 @@ class AggregatesTab(QWidget):
         self.session, self.prefs = session, prefs
         self.rows: list[AggregateRow] = []
         self.last_query: Optional[AggregateQuery] = None
+        self._stale = False
         self.clients, self.metrics = CheckList(), CheckList()
         self.time_range = TimeRangeEdit(dates_only=True)
         self.bucket = _combo(("none", "day", "week", "month"), "month")
@@ -125,8 +126,11 @@ class AggregatesTab(QWidget):
                          on_result=lambda rows: self._on_rows_arrived(query, rows))
 
     def refresh(self) -> None:
-        self.debounce.flush()
-        self.run_query()
+        """F5: new clients and metrics may have arrived; then run the query."""
+        self.debounce.stop()
+        self._stale = False
+        self.session.run(distinct_clients_and_metrics, doing="Loading clients and metrics",
+                         on_result=self._on_choices_loaded)
 
     def focus_filter(self) -> None:
         self.clients.setFocus()
@@ -158,8 +162,7 @@ class AggregatesTab(QWidget):
 
     # -- choices, store changes, remembering
     def _on_store_opened(self, _app: Any) -> None:
-        self.session.run(distinct_clients_and_metrics, doing="Loading clients and metrics",
-                         on_result=self._on_choices_loaded)
+        self.refresh()
 
     def _on_choices_loaded(self, value: tuple[list[str], list[str]]) -> None:
         saved = self.prefs.filters(self.name)
@@ -170,8 +173,15 @@ class AggregatesTab(QWidget):
         self.run_query()
 
     def _on_data_changed(self) -> None:
-        if self.isVisible() and self.last_query is not None:
-            self.run_query()
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
     def _save(self) -> None:
         self.prefs.save_filters(self.name, {

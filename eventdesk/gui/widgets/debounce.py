@@ -26,6 +26,10 @@ class Debouncer(QObject):
             self._timer.stop()
             self.fired.emit()
 
+    def stop(self) -> None:
+        """Forget a waiting poke (the caller is about to do the work itself)."""
+        self._timer.stop()
+
     @property
     def pending(self) -> bool:
         return self._timer.isActive()

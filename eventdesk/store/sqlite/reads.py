@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, Optional, Sequence
 
 from eventdesk.core.aggregation import (DAY_US, GroupKey, Partial, day_range, epoch_micros,
-                                        from_units, merge_rows, rows_from_partials)
+                                        from_units, merge_rows, row_from_units, rows_from_partials)
 from eventdesk.core.model import ALL_STATUSES, EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import (NORMALIZED_SORT_COLUMNS, RAW_SORT_COLUMNS, AggregateQuery,
                                     AggregateRow, NormalizedQuery, Page, RawQuery, Stats)
@@ -235,28 +235,64 @@ def aggregates(conn: sqlite3.Connection, query: AggregateQuery) -> list[Aggregat
         if timed:
             day_clauses.append(f"day != {NO_DAY}")
         where = " AND ".join(filters + day_clauses) or "1"
+        # buckets are formed in SQL, so Python only merges what the answer will show
         rows = conn.execute(
-            "SELECT client_id, metric, day, sum(n), sum(n_amount), sum(n_exotic), sum(sum_units),"
-            f" min(min_units), max(max_units) FROM daily_totals WHERE {where}"
-            " GROUP BY client_id, metric, day", params + day_params).fetchall()
+            f"SELECT client_id, metric, {_BUCKET_SQL[query.bucket]} AS b, sum(n), sum(n_amount),"
+            " sum(n_exotic), sum(sum_units), min(min_units), max(max_units)"
+            f" FROM daily_totals WHERE {where} GROUP BY client_id, metric, b"
+            f" ORDER BY client_id, metric = '', metric, b = {NO_DAY}, b", params + day_params).fetchall()
+        if not edges and not any(row[5] for row in rows):  # integers all the way: the fast path
+            return [row_from_units(client, metric or None,
+                                   None if query.bucket == "none" or start == NO_DAY else start,
+                                   n, n_amount, total, low, high)
+                    for client, metric, start, n, n_amount, _, total, low, high in rows]
         exotic = []
-        for client, metric, day, n, n_amount, n_exotic, total, low, high in rows:
+        for client, metric, start, n, n_amount, n_exotic, total, low, high in rows:
             key_metric = metric or None
-            key_day = None if day == NO_DAY else day
+            key_day = None if start == NO_DAY else start
             partials.setdefault((client, key_metric, key_day), Partial()).add(
                 n, n_amount - n_exotic, from_units(total) or Decimal(0), from_units(low), from_units(high))
             if n_exotic:
-                exotic.append((client, metric, day))
-        for client, metric, day in exotic:
-            lo = None if day == NO_DAY else day * DAY_US
-            merge_rows(partials, _exact_rows(conn, [client], [metric or None], lo,
-                                             None if lo is None else lo + DAY_US, exotic_only=True,
-                                             no_time=day == NO_DAY))
+                exotic.append((client, metric))
+        if exotic:
+            _add_exotic_days(conn, partials, exotic, first, end, day_params, timed)
     for lo, hi in edges:
         merge_rows(partials, _edge_rows(conn, list(query.clients), list(query.metrics), lo, hi))
         merge_rows(partials, _exact_rows(conn, list(query.clients), list(query.metrics), lo, hi,
                                          exotic_only=True))
     return rows_from_partials(partials, query.bucket)
+
+
+_BUCKET_SQL = {
+    "none": f"CASE WHEN day = {NO_DAY} THEN {NO_DAY} ELSE 0 END",
+    "day": "day",
+    "week": f"CASE WHEN day = {NO_DAY} THEN {NO_DAY} ELSE day - ((day + 3) % 7 + 7) % 7 END",
+    "month": f"CASE WHEN day = {NO_DAY} THEN {NO_DAY} ELSE CAST(julianday(date(day * 86400, 'unixepoch',"
+             " 'start of month')) - 2440587.5 AS INTEGER) END",
+}
+
+
+def _add_exotic_days(conn: sqlite3.Connection, partials: dict[GroupKey, Partial],
+                     groups: list[tuple[str, str]], first: Optional[int], end: Optional[int],
+                     day_params: list[Any], timed: bool) -> None:
+    """Add the exact amounts the day totals could not hold, for the whole days of the query."""
+    for client, metric in set(groups):
+        clauses, params = ["client_id = ?", "metric = ?", "n_exotic > 0"], [client, metric]
+        if first is not None:
+            clauses.append("day >= ?")
+            params.append(first)
+        if end is not None:
+            clauses.append("day < ?")
+            params.append(end)
+        if timed:
+            clauses.append(f"day != {NO_DAY}")
+        days = [d for (d,) in conn.execute(
+            f"SELECT day FROM daily_totals WHERE {' AND '.join(clauses)}", params)]
+        for day in days:
+            lo = None if day == NO_DAY else day * DAY_US
+            merge_rows(partials, _exact_rows(conn, [client], [metric or None], lo,
+                                             None if lo is None else lo + DAY_US, exotic_only=True,
+                                             no_time=day == NO_DAY))
 
 
 def _group_filters(query: AggregateQuery, client_col: str, metric_col: str) -> tuple[list[str], list[Any]]:

@@ -8,6 +8,7 @@ but whose reply is lost.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from eventdesk.core.model import Outcome
 from eventdesk.store.mongo import MongoStore
 from eventdesk.store.mongo.capabilities import from_hello
 from eventdesk.store.mongo.errors import TransientConflict, redact, scrub, translate
+from eventdesk.store.mongo.store import build_client
 from eventdesk.store.mongo.testing import FakeReplicaSet, mongomock_client
 from eventdesk.store.port import NewRaw
 
@@ -155,3 +157,14 @@ def test_an_unreachable_server_is_unavailable_within_seconds_without_credentials
     message = str(caught.value)
     assert "cannot be reached" in message and "127.0.0.1:1" in message
     assert "user:secret" not in message and "secret" not in message
+
+
+@pytest.mark.parametrize("query, seconds", [("", 3.0), ("?serverSelectionTimeoutMS=500", 0.5),
+                                            ("?serverSelectionTimeoutMS=abc", 3.0)])
+def test_a_timeout_in_the_uri_wins_unless_pymongo_would_ignore_it(query, seconds):
+    with pytest.warns(UserWarning) if "abc" in query else nullcontext():
+        client = build_client(f"mongodb://127.0.0.1:1/{query}", 3000)
+    try:
+        assert client.options.server_selection_timeout == seconds
+    finally:
+        client.close()
