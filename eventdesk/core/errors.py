@@ -6,6 +6,7 @@
     │   └── ReplyLost              the `after_commit` point: the commit happened, the reply did not
     └── StoreError                 the store could not do what was asked
         ├── StoreUnavailable       unreachable, locked, or refused the connection: try again later
+        │   └── StoreConflict      a concurrent writer won a race; the same unit of work may run again
         ├── StoreReadOnly          the store cannot be written (file permissions, read-only media)
         ├── StoreFull              no space left for the write
         ├── StoreCorrupt           the store's file is damaged or not an eventdesk store
@@ -42,6 +43,11 @@ class StoreError(EventdeskError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached or is busy beyond the timeout."""
+
+
+class StoreConflict(StoreUnavailable):
+    """A concurrent writer won a race the store's transaction could not settle (MongoDB's
+    TransientTransactionError); running the same unit of work again is safe."""
 
 
 class StoreReadOnly(StoreError):

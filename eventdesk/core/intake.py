@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from eventdesk.core.canonical import NotCanonicalizable, canonical_json, content_hash, sha256_hex
+from eventdesk.core.canonical import NotCanonicalizable, canonical_json, content_hash, json_type, sha256_hex
 from eventdesk.core.model import Envelope
 
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # larger inputs are stored, but rejected unread
@@ -98,13 +98,13 @@ def read_envelope(received: str | bytes) -> Envelope:
     if "source" not in value or source is None:
         reason = "source is missing"
     elif not isinstance(source, str):
-        reason = f"source must be text, not {type(source).__name__}"
+        reason = f"source must be text, not {json_type(source)}"
     elif not source.strip():
         reason = "source is empty"
     elif "payload" not in value or payload is None:
         reason = "payload is missing"
     elif not isinstance(payload, dict):
-        reason = f"payload must be an object, not {type(payload).__name__}"
+        reason = f"payload must be an object, not {json_type(payload)}"
     if reason:
         return _reject(received, reason, value, parsed=True)
     try:

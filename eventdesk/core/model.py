@@ -79,6 +79,7 @@ class Prepared:
     envelope: Envelope
     canonical: Canonical | None = None
     normalized_hash: str | None = None
+    stored: Any = None  # core.stored.StoredForm, precomputed for the writer when available
 
 
 @dataclass(slots=True)

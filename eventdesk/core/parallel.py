@@ -17,6 +17,7 @@ from eventdesk.core.intake import read_envelope
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Envelope, Prepared
 from eventdesk.core.normalizer import Normalizer
+from eventdesk.core.stored import stored_form
 
 _normalizer: Optional[Normalizer] = None
 
@@ -31,15 +32,15 @@ def _init_worker(mappings_json: str) -> None:
 
 
 def prepare_batch(normalizer: Normalizer, batch: list[bytes]) -> list[Prepared]:
-    """Prepare a batch and drop the parsed payloads, which the writer does not need."""
+    """Prepare a batch for the writer: stored forms computed, parsed payloads dropped."""
     prepared = []
     for item in batch:
         one = normalizer.prepare(read_envelope(item))
         envelope = one.envelope
-        if envelope.payload is not None:
+        if one.canonical is not None:
             envelope = Envelope(envelope.text, envelope.content_hash, envelope.source, None,
                                 envelope.rejection, envelope.simulate_failure)
-            one = Prepared(envelope, one.canonical, one.normalized_hash)
+            one = Prepared(envelope, one.canonical, one.normalized_hash, stored_form(one.canonical))
         prepared.append(one)
     return prepared
 

@@ -6,11 +6,13 @@ the processor only reads back what they decided.
 """
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Optional, Sequence
 
-from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreError
+from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, StoreError
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.group_commit import GroupCommit
 from eventdesk.core.intake import read_envelope
@@ -20,6 +22,7 @@ from eventdesk.core.normalizer import Normalizer
 from eventdesk.store.port import EventStore, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
 
 DEFAULT_MAX_ATTEMPTS = 5
+CONFLICT_RETRIES = 5
 
 
 def utc_now_text() -> str:
@@ -90,7 +93,7 @@ class Processor:
             error = "simulated failure: the store was unreachable before anything was written"
             return [self._unacknowledged(p, error) for p in batch]
         try:
-            results = self._apply_once(batch, fault, resend)
+            results = self._apply_with_retries(batch, fault, resend)
         except (SimulatedFailure, StoreError) as exc:
             return self._record_failures(batch, exc, resend)
         if fault is FaultPoint.AFTER_COMMIT:
@@ -98,6 +101,22 @@ class Processor:
             return [SubmitResult(Outcome.FAILED, error=error, content_hash=p.envelope.content_hash)
                     for p in batch]
         return results
+
+    def _apply_with_retries(self, batch: Sequence[Prepared], fault: Optional[FaultPoint],
+                            resend: bool) -> list[SubmitResult]:
+        """Run the unit of work again when the store says a concurrent writer won a race.
+
+        Safe because the unit of work rolled back and everything is derived anew from the
+        unique indexes; any other error is final for this attempt.
+        """
+        for attempt in range(CONFLICT_RETRIES):
+            try:
+                return self._apply_once(batch, fault, resend)
+            except StoreConflict:
+                if attempt == CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.01 * 2 ** attempt * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     def retry(self, statuses: Iterable[str] = ("failed",), batch_size: int = 500,
               updated_before: Optional[str] = None) -> RetrySummary:
@@ -229,15 +248,20 @@ class Processor:
                         raw_id, None, status, prepared.envelope.rejection or error, digest)
                     continue
                 ref = existing[digest]
+                if resend:  # the line was received: it counts, whatever became of its batch
+                    receipts[ref.id] = receipts.get(ref.id, 0) + 1
                 if ref.status in SETTLED_STATUSES:
                     results[index] = SubmitResult(Outcome.FAILED, ref.id, None, ref.status, error, digest)
                     continue
                 attempts = ref.attempts + 1
                 status = self._failed_status(attempts)
                 updates.append(RawUpdate(ref.id, status, attempts, error, None, now))
-                if resend:
-                    receipts[ref.id] = receipts.get(ref.id, 0) + 1
                 results[index] = SubmitResult(Outcome.FAILED, ref.id, None, status, error, digest)
+            if resend:
+                for _, lead_index in repeats:
+                    lead = results[lead_index]
+                    if lead is not None and lead.raw_id is not None:
+                        receipts[lead.raw_id] = receipts.get(lead.raw_id, 0) + 1
             if updates:
                 uow.update_raws(updates)
             if receipts:
@@ -283,7 +307,8 @@ def _new_normalized(item: _Pending) -> NewNormalized:
     canonical = item.prepared.canonical
     assert canonical is not None and item.raw_id is not None and item.prepared.normalized_hash
     return NewNormalized(item.raw_id, canonical.client_id, canonical.metric, canonical.amount,
-                         canonical.timestamp, item.prepared.normalized_hash, canonical.warnings)
+                         canonical.timestamp, item.prepared.normalized_hash, canonical.warnings,
+                         item.prepared.stored)
 
 
 def _exact_duplicate(ref: RawRef, digest: str) -> SubmitResult:

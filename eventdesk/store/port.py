@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional, Protocol, Sequence
+from typing import Any, Optional, Protocol, Sequence
 
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
@@ -38,6 +38,7 @@ class NewNormalized:
     timestamp: Optional[datetime]
     normalized_hash: str
     warnings: tuple[str, ...]
+    stored: Any = None  # core.stored.StoredForm when precomputed; stores may ignore it
 
 
 @dataclass(frozen=True, slots=True)

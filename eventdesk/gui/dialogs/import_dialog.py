@@ -25,12 +25,27 @@ class ImportProgress:
     seconds: float
 
 
+PARALLEL_FROM_BYTES = 4 << 20  # smaller files: starting worker processes costs more than it saves
+
+
 def ingest_file(app: Any, path: str, cancel: threading.Event,
                 progress: Callable[[ImportProgress], None]) -> IngestSummary:
-    """Runs in the pool: stream the file through ``App.ingest``."""
+    """Runs in the pool: stream the file through ``App.ingest``.
+
+    Large files are parsed and normalised in worker processes where the engine offers them
+    (``App.parallel_preparer``): faster, and the window's thread keeps the interpreter to itself.
+    """
+    def report(summary: IngestSummary, read: int) -> None:
+        progress(ImportProgress(summary.lines, read, summary.seconds))
+
     with open(path, "rb") as stream:
-        return app.ingest(stream, cancel=cancel,
-                          progress=lambda s, read: progress(ImportProgress(s.lines, read, s.seconds)))
+        if os.path.getsize(path) < PARALLEL_FROM_BYTES or not hasattr(app, "parallel_preparer"):
+            return app.ingest(stream, cancel=cancel, progress=report)
+        preparer = app.parallel_preparer(max(1, (os.cpu_count() or 2) - 1))
+        try:
+            return app.ingest(stream, cancel=cancel, progress=report, preparer=preparer)
+        finally:
+            preparer.close()
 
 
 def summary_text(name: str, summary: IngestSummary) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from pymongo.errors import (BulkWriteError, ConfigurationError, ConnectionFailure, ExecutionTimeout,
                             OperationFailure, PyMongoError, WTimeoutError)
 
-from eventdesk.core.errors import StoreBug, StoreCorrupt, StoreError, StoreUnavailable
+from eventdesk.core.errors import StoreBug, StoreConflict, StoreCorrupt, StoreError, StoreUnavailable
 
 TRANSIENT = "TransientTransactionError"
 UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
@@ -28,7 +28,7 @@ _INDEX_CONFLICT_CODES = frozenset({85, 86})  # IndexOptionsConflict, IndexKeySpe
 _USERINFO = re.compile(r"[^\s/@,]+:[^\s/@]*@")
 
 
-class TransientConflict(StoreUnavailable):
+class TransientConflict(StoreConflict):
     """The transaction was aborted by a conflict the server calls transient: run it again."""
 
 

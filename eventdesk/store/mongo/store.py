@@ -45,8 +45,8 @@ def _mapped(method: Callable[..., T]) -> Callable[..., T]:
 def build_client(uri: str, timeout_ms: int) -> Any:
     """A pymongo client; options given in the URI win over eventdesk's defaults."""
     given = uri_options(uri)
-    defaults = {"serverSelectionTimeoutMS": timeout_ms, "connectTimeoutMS": timeout_ms,
-                "retryWrites": True, "appname": "eventdesk"}
+    defaults: dict[str, Any] = {"serverSelectionTimeoutMS": timeout_ms, "connectTimeoutMS": timeout_ms,
+                                "retryWrites": True, "appname": "eventdesk"}
     kwargs = {name: value for name, value in defaults.items() if not _usable(given.get(name.lower()), value)}
     try:
         return MongoClient(uri, **kwargs)

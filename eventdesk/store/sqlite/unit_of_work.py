@@ -5,13 +5,11 @@ rows the unique index refused by reading its own id range back: no per-row round
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Callable, Optional, Sequence
 
-from eventdesk.core.aggregation import amount_units, epoch_micros
-from eventdesk.core.canonical import amount_text, timestamp_text
-from eventdesk.core.model import EventId
+from eventdesk.core.model import Canonical, EventId
+from eventdesk.core.stored import stored_form
 from eventdesk.store.port import NewNormalized, NewRaw, RawRef, RawUpdate
 
 _CHUNK = 500  # bound parameters per IN (...) query
@@ -80,12 +78,9 @@ class SqliteUnitOfWork:
         first = self._next_id("normalized_events")
         params = []
         for i, r in enumerate(rows):
-            params.append((
-                first + i, r.raw_id, r.client_id, r.metric,
-                None if r.amount is None else amount_text(r.amount), amount_units(r.amount),
-                epoch_micros(r.timestamp), None if r.timestamp is None else timestamp_text(r.timestamp),
-                bytes.fromhex(r.normalized_hash),
-                json.dumps(list(r.warnings), ensure_ascii=False) if r.warnings else None))
+            s = r.stored or stored_form(Canonical(r.client_id, r.metric, r.amount, r.timestamp, r.warnings))
+            params.append((first + i, r.raw_id, r.client_id, r.metric, s.amount, s.amount_units, s.ts,
+                           s.timestamp, bytes.fromhex(r.normalized_hash), s.warnings))
         self._conn.executemany(self._insert_normalized_sql, params)
         inserted = self._inserted("normalized_events", first, len(rows))
         return [first + i if first + i in inserted else None for i in range(len(rows))]

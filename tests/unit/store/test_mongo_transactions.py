@@ -17,6 +17,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 from eventdesk.app import App, shipped_mappings
 from eventdesk.core.errors import StoreBug, StoreUnavailable
 from eventdesk.core.model import Outcome
+from eventdesk.core.processor import CONFLICT_RETRIES
 from eventdesk.store.mongo import MongoStore
 from eventdesk.store.mongo.capabilities import from_hello
 from eventdesk.store.mongo.errors import TransientConflict, redact, scrub, translate
@@ -56,12 +57,20 @@ def test_a_replica_set_runs_each_unit_of_work_as_a_snapshot_majority_transaction
     assert (read_concern.level, write_concern.document) == ("snapshot", {"w": "majority"})
 
 
-def test_transient_error_aborts_and_says_retry_then_a_resend_counts_once(app, client):
+def test_transient_error_is_retried_by_the_processor_and_counts_once(app, client):
     client.fail("bulk_write", "TransientTransactionError")
+    accepted = app.submit(SEED)
+    assert accepted.outcome is Outcome.ACCEPTED
+    assert client.aborts == 1
+    assert (app.store.stats().raw_total, app.store.stats().normalized) == (1, 1)
+
+
+def test_transient_errors_beyond_the_retry_budget_fail_then_a_resend_counts_once(app, client):
+    client.fail("bulk_write", "TransientTransactionError", times=CONFLICT_RETRIES)
     failed = app.submit(SEED)
     assert failed.outcome is Outcome.FAILED
     assert "transient conflict" in failed.error and "retry" in failed.error
-    assert client.aborts == 1 and app.store.stats().normalized == 0
+    assert client.aborts == CONFLICT_RETRIES and app.store.stats().normalized == 0
     retried = app.submit(SEED)
     assert retried.outcome is Outcome.ACCEPTED and retried.raw_id == failed.raw_id
     assert (app.store.stats().raw_total, app.store.stats().normalized) == (1, 1)
