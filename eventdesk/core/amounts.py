@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any, Optional
+from typing import Any
 
 from eventdesk.core.canonical import brief, json_type
 
@@ -21,7 +21,7 @@ MAX_ADJUSTED_EXPONENT = 24   # below 10**25
 MIN_EXPONENT = -18           # no digits below 10**-18
 MAX_TEXT = 100               # longer text is not read at all
 
-Result = tuple[Optional[Decimal], Optional[str]]
+Result = tuple[Decimal | None, str | None]
 
 CURRENCY_SYMBOLS = "$€£¥"
 _GROUP_BLANKS = " \u00a0\u202f\u2009'"  # blank, no-break, narrow no-break, thin space, apostrophe
@@ -156,7 +156,7 @@ def _peel_sign(text: str) -> tuple[str, str]:
     return text, signs
 
 
-def _number(text: str, decimal_comma: bool) -> Optional[Decimal]:
+def _number(text: str, decimal_comma: bool) -> Decimal | None:
     """The number in a body such as ``1,200.50`` or ``1.5e3``, or None when it is not one."""
     match = _BODY[decimal_comma].fullmatch(text)
     if match is None:

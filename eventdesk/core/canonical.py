@@ -125,14 +125,19 @@ def _encode(value: Any, depth: int) -> str:
 
 
 def _encode_subclass(value: Any, depth: int) -> str:
-    """Subclasses of the JSON types (rare: the fast path compares exact types)."""
-    for base in (bool, int, float, Decimal, str, dict, list, tuple):
-        if isinstance(value, base):
-            if base is bool:
-                return "true" if value else "false"
-            if base is tuple:
-                return _encode(list(value), depth)
-            return _encode(base(value), depth)  # type: ignore[call-arg]
+    """Subclasses of the JSON types, and tuples (rare: the fast path compares exact types)."""
+    if isinstance(value, str):
+        return _encode(str(value), depth)
+    if isinstance(value, int):  # bool is handled by identity before we get here
+        return _encode(int(value), depth)
+    if isinstance(value, float):
+        return _encode(float(value), depth)
+    if isinstance(value, Decimal):
+        return _encode(Decimal(value), depth)
+    if isinstance(value, dict):
+        return _encode(dict(value), depth)
+    if isinstance(value, (list, tuple)):
+        return _encode(list(value), depth)
     raise NotCanonicalizable(f"{type(value).__name__} is not a JSON value")
 
 

@@ -14,7 +14,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
 from eventdesk.core.model import Outcome, Prepared, SubmitResult
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 _SPECIAL = re.compile(rb'["\[\]{}]')
 _TOKEN = re.compile(rb'["\[\]{},]')
 _STRING_END = re.compile(rb'(?:[^"\\]|\\.)*"', re.DOTALL)

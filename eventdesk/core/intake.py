@@ -93,23 +93,12 @@ def read_envelope(received: str | bytes) -> Envelope:
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
             type(value), "a number")
         return _reject(received, f"event is {kind}, not an object", value, parsed=True)
-    source, payload = value.get("source"), value.get("payload")
-    reason = None
-    if "source" not in value or source is None:
-        reason = "source is missing"
-    elif not isinstance(source, str):
-        reason = f"source must be text, not {json_type(source)}"
-    elif not source.strip():
-        reason = "source is empty"
-    elif "payload" not in value or payload is None:
-        reason = "payload is missing"
-    elif not isinstance(payload, dict):
-        reason = f"payload must be an object, not {json_type(payload)}"
+    reason = _structure_problem(value)
     if reason:
         return _reject(received, reason, value, parsed=True)
+    source, payload = value["source"], value["payload"]
     try:
         digest = content_hash(source, payload)
-        source.encode("utf-8")
     except NotCanonicalizable as exc:
         return _reject(received, f"payload cannot be read: {exc}")
     except RecursionError:
@@ -118,6 +107,22 @@ def read_envelope(received: str | bytes) -> Envelope:
         return _reject(received, "event contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode")
     return Envelope(text=received, content_hash=digest, source=source, payload=payload,
                     simulate_failure=value.get("simulateFailure") is True)
+
+
+def _structure_problem(event: dict[str, Any]) -> str | None:
+    """Why a JSON object is not an event (design section 3, `rejected`), or None."""
+    source, payload = event.get("source"), event.get("payload")
+    if source is None:
+        return "source is missing"
+    if not isinstance(source, str):
+        return f"source must be text, not {json_type(source)}"
+    if not source.strip():
+        return "source is empty"
+    if payload is None:
+        return "payload is missing"
+    if not isinstance(payload, dict):
+        return f"payload must be an object, not {json_type(payload)}"
+    return None
 
 
 def _escaped(text: str) -> bool:

@@ -115,7 +115,7 @@ class Mappings:
                           for client_id, entry in clients.items()}
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Mappings":
+    def from_json(cls, text: str | bytes) -> Mappings:
         try:
             document = json.loads(text)
         except (ValueError, RecursionError) as exc:
@@ -123,7 +123,7 @@ class Mappings:
         return cls(document)
 
     @classmethod
-    def builtin(cls) -> "Mappings":
+    def builtin(cls) -> Mappings:
         return cls({"defaults": BUILTIN_DEFAULTS, "clients": {}})
 
     def to_json(self) -> str:

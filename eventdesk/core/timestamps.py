@@ -9,9 +9,10 @@ no state beyond its settings, so threads may share one. See docs/normalization.m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any, Callable, Optional
+from typing import Any
 
 from dateutil import parser as _dateutil_parser
 
@@ -40,7 +41,7 @@ WEEKDAYS = {
 _UTC_NAMES = {"Z", "UTC", "GMT", "UT"}
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-Result = tuple[Optional[datetime], Optional[str]]
+Result = tuple[datetime | None, str | None]
 
 _ZONE = r"(?P<tz>Z|z|UTC|GMT|UT|[+-][0-9]{2}(?::?[0-9]{2})?)"
 _ISO = re.compile(
@@ -136,7 +137,7 @@ def _clock(m: re.Match[str], year: int, month: int, day: int) -> datetime:
                     int(m["s"] or 0), _fraction(m["f"]), tzinfo=_offset(m["tz"]))
 
 
-def _iso(text: str, dayfirst: bool) -> Optional[datetime]:
+def _iso(text: str, dayfirst: bool) -> datetime | None:
     m = _ISO.fullmatch(text)
     if m is None:
         return None
@@ -146,7 +147,7 @@ def _iso(text: str, dayfirst: bool) -> Optional[datetime]:
     return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), _fraction(f), _offset(tz))
 
 
-def _numeric(text: str, dayfirst: bool) -> Optional[datetime]:
+def _numeric(text: str, dayfirst: bool) -> datetime | None:
     m = _NUMERIC.fullmatch(text)
     if m is None:
         return None
@@ -163,7 +164,7 @@ def _numeric(text: str, dayfirst: bool) -> Optional[datetime]:
     return _clock(m, year, month, day)
 
 
-def _named(text: str, dayfirst: bool) -> Optional[datetime]:
+def _named(text: str, dayfirst: bool) -> datetime | None:
     m = _NAMED.fullmatch(text)
     if m is None:
         return None
@@ -181,7 +182,7 @@ def _named(text: str, dayfirst: bool) -> Optional[datetime]:
 #: Each layout returns a datetime (naive = local to the client), None when the text is not
 #: in its layout, or raises ValueError when it is but names an impossible date or time.
 #: Where two layouts accept the same text they agree, so the order is only about speed.
-LAYOUTS: tuple[Callable[[str, bool], Optional[datetime]], ...] = (_iso, _numeric, _named)
+LAYOUTS: tuple[Callable[[str, bool], datetime | None], ...] = (_iso, _numeric, _named)
 
 
 class TimestampParser:

@@ -2,8 +2,8 @@
 
 Hashes are stored as 32-byte BLOBs (half the index size of hex). Amounts are stored as
 canonical text and, where exact, as integer units of 10**-4 for SQL sums. ``daily_totals`` is kept
-by a trigger in the same transaction as each normalized insert, so aggregates read a few
-thousand rows instead of millions.
+in the same transaction as each normalized insert (one upsert per day group and batch), so
+aggregates read a few thousand rows instead of millions.
 """
 from __future__ import annotations
 
@@ -68,25 +68,18 @@ CREATE TABLE IF NOT EXISTS mappings(
 
 NO_DAY = -1_000_000
 
-TRIGGER = f"""
-CREATE TRIGGER IF NOT EXISTS normalized_daily AFTER INSERT ON normalized_events BEGIN
-    INSERT INTO daily_totals(client_id, metric, day, n, n_amount, n_exotic, sum_units,
-                             min_units, max_units)
-    VALUES (NEW.client_id, coalesce(NEW.metric, ''),
-            coalesce((NEW.ts - ((NEW.ts % 86400000000) + 86400000000) % 86400000000) / 86400000000, {NO_DAY}),
-            1, NEW.amount IS NOT NULL,
-            NEW.amount IS NOT NULL AND NEW.amount_units IS NULL,
-            coalesce(NEW.amount_units, 0), NEW.amount_units, NEW.amount_units)
-    ON CONFLICT(client_id, metric, day) DO UPDATE SET
-        n = n + 1,
-        n_amount = n_amount + excluded.n_amount,
-        n_exotic = n_exotic + excluded.n_exotic,
-        sum_units = sum_units + excluded.sum_units,
-        min_units = CASE WHEN min_units IS NULL OR excluded.min_units < min_units
-                          THEN coalesce(excluded.min_units, min_units) ELSE min_units END,
-        max_units = CASE WHEN max_units IS NULL OR excluded.max_units > max_units
-                          THEN coalesce(excluded.max_units, max_units) ELSE max_units END;
-END;
+DAILY_UPSERT = """
+INSERT INTO daily_totals(client_id, metric, day, n, n_amount, n_exotic, sum_units, min_units, max_units)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(client_id, metric, day) DO UPDATE SET
+    n = n + excluded.n,
+    n_amount = n_amount + excluded.n_amount,
+    n_exotic = n_exotic + excluded.n_exotic,
+    sum_units = sum_units + excluded.sum_units,
+    min_units = CASE WHEN min_units IS NULL OR excluded.min_units < min_units
+                     THEN coalesce(excluded.min_units, min_units) ELSE min_units END,
+    max_units = CASE WHEN max_units IS NULL OR excluded.max_units > max_units
+                     THEN coalesce(excluded.max_units, max_units) ELSE max_units END
 """
 
 
@@ -122,7 +115,7 @@ def create(conn: sqlite3.Connection, unique: bool) -> None:
         for statement in TABLES.split(";"):
             if statement.strip():
                 conn.execute(statement)
-        conn.execute(TRIGGER)
+        conn.execute("DROP TRIGGER IF EXISTS normalized_daily")  # early builds kept totals by trigger
         for statement in index_statements(unique):
             conn.execute(statement)
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")

@@ -6,11 +6,13 @@ rows the unique index refused by reading its own id range back: no per-row round
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
+from eventdesk.core.aggregation import DAY_US
 from eventdesk.core.model import Canonical, EventId
 from eventdesk.core.stored import stored_form
 from eventdesk.store.port import NewNormalized, NewRaw, RawRef, RawUpdate
+from eventdesk.store.sqlite import schema
 
 _CHUNK = 500  # bound parameters per IN (...) query
 
@@ -18,6 +20,27 @@ _CHUNK = 500  # bound parameters per IN (...) query
 def _chunks(items: Sequence, size: int = _CHUNK):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def daily_totals(params: Iterable[tuple]) -> list[tuple]:
+    """Per (client, metric, day) totals of inserted normalized rows, as DAILY_UPSERT values."""
+    groups: dict[tuple, list] = {}
+    for row in params:
+        client, metric, amount, units, ts = row[2], row[3] or "", row[4], row[5], row[6]
+        key = (client, metric, schema.NO_DAY if ts is None else ts // DAY_US)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [0, 0, 0, 0, None, None]
+        group[0] += 1
+        if amount is not None:
+            group[1] += 1
+            if units is None:
+                group[2] += 1
+            else:
+                group[3] += units
+                group[4] = units if group[4] is None or units < group[4] else group[4]
+                group[5] = units if group[5] is None or units > group[5] else group[5]
+    return [key + tuple(values) for key, values in groups.items()]
 
 
 class SqliteUnitOfWork:
@@ -83,7 +106,10 @@ class SqliteUnitOfWork:
                            s.timestamp, bytes.fromhex(r.normalized_hash), s.warnings))
         self._conn.executemany(self._insert_normalized_sql, params)
         inserted = self._inserted("normalized_events", first, len(rows))
-        return [first + i if first + i in inserted else None for i in range(len(rows))]
+        ids = [first + i if first + i in inserted else None for i in range(len(rows))]
+        self._conn.executemany(schema.DAILY_UPSERT, daily_totals(
+            (p for p, new_id in zip(params, ids) if new_id is not None)))
+        return ids
 
     def find_normalized(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
         found: dict[str, tuple[EventId, EventId]] = {}

@@ -10,8 +10,18 @@ from decimal import Decimal
 import pytest
 
 from eventdesk.core.canonical import (
-    MAX_DEPTH, NotCanonicalizable, amount_text, brief, canonical_json, content_hash, es6_number,
-    json_type, normalized_hash, sha256_hex, timestamp_text)
+    MAX_DEPTH,
+    NotCanonicalizable,
+    amount_text,
+    brief,
+    canonical_json,
+    content_hash,
+    es6_number,
+    json_type,
+    normalized_hash,
+    sha256_hex,
+    timestamp_text,
+)
 from eventdesk.core.intake import parse_json
 
 # RFC 8785 Appendix B: IEEE 754 doubles (as hex) and the text JCS writes for them.
@@ -321,10 +331,10 @@ def reference_normalized_hash(client_id, metric, amount, timestamp, raw):
 
 
 @pytest.mark.parametrize("client_id, metric, amount, timestamp", [
-    ("client_A", "sales", Decimal("1200"), MOMENT),
-    ("client_A", None, Decimal("1200"), MOMENT),
+    ("client_A", "sales", Decimal(1200), MOMENT),
+    ("client_A", None, Decimal(1200), MOMENT),
     ("client_A", "sales", None, MOMENT),
-    ("client_A", "sales", Decimal("1200"), None),
+    ("client_A", "sales", Decimal(1200), None),
     ("c\u00e9\"\\", "m\x00\U0001F600", Decimal("-0.5"), MOMENT.replace(microsecond=7)),
 ], ids=["complete", "no-metric", "no-amount", "no-timestamp", "odd-text"])
 def test_normalized_hash_is_the_canonical_json_of_the_four_fields(client_id, metric, amount, timestamp):

@@ -38,8 +38,8 @@ json_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.sampled_from(FIELD_NAMES) | odd_text, children, max_size=5),
-    max_leaves=25)
-payloads = st.dictionaries(st.sampled_from(FIELD_NAMES) | odd_text, json_values, max_size=8)
+    max_leaves=12)
+payloads = st.dictionaries(st.sampled_from(FIELD_NAMES) | odd_text, json_values, max_size=6)
 
 
 def as_exact(value: Any) -> Any:
@@ -55,7 +55,7 @@ def as_exact(value: Any) -> Any:
 
 def write(value: Any, rng: random.Random) -> str:
     """JSON text of a value with shuffled keys, random blanks, and numbers written several ways."""
-    blank = lambda: rng.choice(["", " ", "\n", "\t ", "  "])  # noqa: E731
+    blank = lambda: rng.choice(["", " ", "\n", "\t ", "  "])
     if isinstance(value, dict):
         items = list(value.items())
         rng.shuffle(items)
@@ -75,11 +75,9 @@ def write(value: Any, rng: random.Random) -> str:
 
 
 @given(source=SOURCES, payload=payloads, seed=st.integers(0, 2**32))
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 def test_content_hash_ignores_key_order_blanks_and_number_spelling(source, payload, seed):
     rng = random.Random(seed)
-    plain = json.dumps({"source": source, "payload": as_exact(payload)}, default=str)
-    assume("\\ud8" not in plain and "\\udc" not in plain.lower() and "\\ud9" not in plain)
     try:
         expected = content_hash(source, as_exact(payload))
     except ValueError:
@@ -115,7 +113,6 @@ def test_different_numbers_never_share_canonical_text(a, b):
 
 
 @given(source=SOURCES, payload=payloads)
-@settings(max_examples=200)
 def test_normalizing_any_payload_never_raises(source, payload):
     c = Normalizer(SHIPPED).canonical(source, payload)
     nulls = sum(getattr(c, name) is None for name in ("metric", "amount", "timestamp"))
