@@ -13,7 +13,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator, Optional
 
-from eventdesk.core.intake import read_envelope
+from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Envelope, Prepared
 from eventdesk.core.normalizer import Normalizer
@@ -35,7 +35,7 @@ def prepare_batch(normalizer: Normalizer, batch: list[bytes]) -> list[Prepared]:
     """Prepare a batch for the writer: stored forms computed, parsed payloads dropped."""
     prepared = []
     for item in batch:
-        one = normalizer.prepare(read_envelope(item))
+        one = normalizer.prepare(read_envelope_fast(item))
         envelope = one.envelope
         if one.canonical is not None:
             envelope = Envelope(envelope.text, envelope.content_hash, envelope.source, None,

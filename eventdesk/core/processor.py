@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Optional, Sequence
 from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, StoreError
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.group_commit import GroupCommit
-from eventdesk.core.intake import read_envelope
+from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.model import (RETRYABLE_STATUSES, SETTLED_STATUSES, EventId, Outcome,
                                   Prepared, Status, SubmitResult)
 from eventdesk.core.normalizer import Normalizer
@@ -69,7 +69,7 @@ class Processor:
 
     def prepare(self, received: str | bytes) -> Prepared:
         """Parse, hash and normalize one input. Pure: touches no store."""
-        return self.normalizer.prepare(read_envelope(received))
+        return self.normalizer.prepare(read_envelope_fast(received))
 
     def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
         """Process one input end to end and say what came of it."""

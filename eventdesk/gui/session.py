@@ -76,7 +76,7 @@ class Session(QObject):
         self.store_opened.emit(app)
 
     def _on_store_failed(self, uri: Optional[str], shown: str, exc: BaseException) -> None:
-        self.messages.report(exc, f"Opening {shown}")
+        self.messages.report(exc, "Opening the store")
         self.open_failed.emit(uri or "", str(exc))
 
     # -- running work

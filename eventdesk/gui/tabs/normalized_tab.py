@@ -52,7 +52,7 @@ class NormalizedDetails(QWidget):
 
     def show_event(self, event: Optional[NormalizedEvent], raw: Optional[RawEvent]) -> None:
         self.normalized_box.setTitle(f"Normalized event #{event.id}" if event else "Normalized event")
-        self.normalized.setPlainText(pretty_json(normalized_row(event)) if event else "(not found)")
+        self.normalized.setPlainText(pretty_json(normalized_row(event)) if event else "")
         if raw is None:
             self.raw_box.setTitle("Raw event")
             self.raw.setPlainText("")
@@ -71,7 +71,7 @@ class NormalizedTab(TableTab):
 
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, NormalizedEventsModel(session), parent)
-        self.table.set_column_widths({0: 8, 1: 12, 2: 12, 3: 14, 4: 20, 5: 26, 6: 8})
+        self.table.set_column_widths({0: 7, 1: 10, 2: 10, 3: 12, 4: 19, 5: 30, 6: 8})
         self.client, self.metric = QComboBox(minimumContentsLength=12), QComboBox(minimumContentsLength=12)
         self.time_range = TimeRangeEdit()
         for signal in (self.client.currentIndexChanged, self.metric.currentIndexChanged, self.time_range.changed):
@@ -82,9 +82,8 @@ class NormalizedTab(TableTab):
         self.filters_bar.addSpacing(12)
         self.filters_bar.addWidget(QLabel("Time:"))
         self.filters_bar.addWidget(self.time_range)
-        self.filters_bar.addStretch(1)
         self.details = NormalizedDetails()
-        self.build(self.details)
+        self.build(self.details, actions_row=False)
 
     def build_query(self) -> NormalizedQuery:
         start, end = self.time_range.bounds()
@@ -123,6 +122,9 @@ class NormalizedTab(TableTab):
         self._shown_id = normalized_id
         self.session.run(normalized_details, normalized_id, doing="Loading the normalized event",
                          on_result=lambda value: self._on_details_loaded(normalized_id, value))
+
+    def clear_details(self) -> None:
+        self.details.show_event(None, None)
 
     def _on_details_loaded(self, normalized_id: Any, value: tuple) -> None:
         if self._shown_id == normalized_id:

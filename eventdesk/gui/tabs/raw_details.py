@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout,
+                               QWidget)
 
 from eventdesk.core.model import NormalizedEvent, RawEvent
 from eventdesk.gui.pretty import payload_text, pretty_received
+from eventdesk.gui.tabs.submit_result import _hash_field
 from eventdesk.gui.theme import error_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor
 from eventdesk.gui.widgets.status_badge import StatusBadge
@@ -47,8 +48,9 @@ class RawDetails(QGroupBox):
         self.badge = StatusBadge()
         self.title = QLabel("Select a row to see the event as it was received.")
         self.title.setWordWrap(True)
-        self.fields = {key: _selectable() for key in ("source", "received", "updated", "counts", "hash")}
-        self.fields["hash"].setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.fields: dict[str, QLabel | QLineEdit] = {
+            key: _selectable() for key in ("source", "received", "updated", "counts")}
+        self.fields["hash"] = _hash_field()
         self.error = _selectable()
         self.link = QLabel()
         self.link.setTextFormat(Qt.TextFormat.RichText)
@@ -70,6 +72,16 @@ class RawDetails(QGroupBox):
         layout.addWidget(self.payload_label)
         layout.addWidget(self.payload, 1)
 
+    def clear(self) -> None:
+        self.raw = None
+        self.badge.set_status(None)
+        self.title.setText("Select a row to see the event as it was received.")
+        for label in (*self.fields.values(), self.error):
+            label.setText("—")
+        self.error.setStyleSheet("")
+        self.link.setText("")
+        self.payload.setPlainText("")
+
     def show_event(self, raw: Optional[RawEvent], normalized: Optional[NormalizedEvent]) -> None:
         self.raw = raw
         if raw is None:
@@ -83,6 +95,7 @@ class RawDetails(QGroupBox):
         self.fields["updated"].setText(raw.updated_at or "—")
         self.fields["counts"].setText(f"{raw.attempts} · {raw.receipts}")
         self.fields["hash"].setText(raw.content_hash)
+        self.fields["hash"].setCursorPosition(0)
         self.error.setText(raw.error or "—")
         self.error.setStyleSheet(f"color: {error_text_colour().name()}; font-weight: bold;" if raw.error else "")
         self.link.setText(self._link_text(raw, normalized))

@@ -48,7 +48,7 @@ class RawTab(TableTab):
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, RawEventsModel(session), parent)
         self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
-        self.table.set_column_widths({0: 8, 1: 20, 2: 11, 3: 14, 4: 8, 5: 8, 6: 34, 7: 20})
+        self.table.set_column_widths({0: 7, 1: 19, 2: 9, 3: 12, 4: 8, 5: 8, 6: 30, 7: 18})
         self.statuses = StatusFilter()
         self.source = QComboBox(minimumContentsLength=12)
         self.search = QLineEdit(placeholderText="Search text, error or full hash (Ctrl+F)", clearButtonEnabled=True)
@@ -58,10 +58,11 @@ class RawTab(TableTab):
             signal.connect(self.filters_changed)
         self.search.returnPressed.connect(self.debounce.flush)
         self.filters_bar.addWidget(self.statuses, 1)
+        self.filters_bar.addWidget(QLabel("Received:"))
+        self.filters_bar.addWidget(self.time_range)
         self.actions_bar.addWidget(QLabel("Source:"))
         self.actions_bar.addWidget(self.source)
         self.actions_bar.addWidget(self.search, 1)
-        self.actions_bar.addWidget(self.time_range)
         self.retry_button = QPushButton("Retry selected", enabled=False,
                                         toolTip="reprocess the selected failed or dead-letter events")
         self.retry_button.clicked.connect(self.retry_selected)
@@ -111,6 +112,9 @@ class RawTab(TableTab):
         raw_id = row.id
         self.session.run(raw_details, raw_id, doing="Loading the raw event",
                          on_result=lambda value: self._on_details_loaded(raw_id, value))
+
+    def clear_details(self) -> None:
+        self.details.clear()
 
     def _on_details_loaded(self, raw_id: Any, value: tuple) -> None:
         if self._shown_id == raw_id:

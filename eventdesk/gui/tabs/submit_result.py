@@ -7,7 +7,8 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QListWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QListWidget, QVBoxLayout,
+                               QWidget)
 
 from eventdesk.core.model import NormalizedEvent, SubmitResult
 from eventdesk.gui.widgets.json_editor import JsonEditor
@@ -54,6 +55,14 @@ def _value_label() -> QLabel:
     return label
 
 
+def _hash_field() -> QLineEdit:
+    """A 64-digit hash: shown whole when it fits, scrollable and copyable when it does not."""
+    field = QLineEdit("—", readOnly=True, frame=False)
+    field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    field.setStyleSheet("background: transparent;")
+    return field
+
+
 class SubmitResultPanel(QGroupBox):
     """Shows one ``Submission``."""
 
@@ -65,15 +74,11 @@ class SubmitResultPanel(QGroupBox):
         self.badge = StatusBadge()
         self.summary = QLabel("Submit an event to see what becomes of it.")
         self.summary.setWordWrap(True)
-        self.values: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel | QLineEdit] = {}
         form = QFormLayout()
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         for key, title in self.FIELDS:
-            label = _value_label()
-            if key.endswith("hash"):
-                label.setFont(mono)
-            self.values[key] = label
-            form.addRow(title, label)
+            self.values[key] = _hash_field() if key.endswith("hash") else _value_label()
+            form.addRow(title, self.values[key])
         self.normalized = JsonEditor(read_only=True)
         self.normalized.setPlaceholderText("no normalized event")
         self.warnings = QListWidget()
@@ -100,10 +105,14 @@ class SubmitResultPanel(QGroupBox):
         self.summary.setText(OUTCOME_WORDS.get(outcome, outcome) + fault)
         for key, _title in self.FIELDS:
             value = getattr(result, key)
-            self.values[key].setText("—" if value is None else str(value))
+            field = self.values[key]
+            field.setText("—" if value is None else str(value))
+            if isinstance(field, QLineEdit):
+                field.setCursorPosition(0)
         event = submission.normalized
         if event is not None:
             self.values["normalized_hash"].setText(event.normalized_hash)
+            self.values["normalized_hash"].setCursorPosition(0)
             self.normalized.set_json(normalized_json(event))
         elif result.canonical is not None:
             c = result.canonical

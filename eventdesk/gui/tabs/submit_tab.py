@@ -102,13 +102,11 @@ class SubmitTab(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(left)
         top.addWidget(self.result_panel)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
+        top.setSizes([550, 450])
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.history)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setSizes([560, 340])  # proportions: the history gets a good third
         self.splitter = split
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)

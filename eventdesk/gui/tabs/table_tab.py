@@ -14,6 +14,7 @@ from eventdesk.gui.widgets.debounce import Debouncer
 from eventdesk.gui.widgets.event_table import EventTable
 
 ANY = "(any)"
+REFRESH_AFTER_WRITE_MS = 400  # a burst of submissions refreshes the table once
 
 
 def fill_choices(combo: QComboBox, values: list[str], keep: Optional[str]) -> None:
@@ -44,6 +45,8 @@ class TableTab(QWidget):
         self.total_label = QLabel(" ")
         self.debounce = Debouncer(self)
         self.debounce.fired.connect(self._on_filters_settled)
+        self.refresh_later = Debouncer(self, REFRESH_AFTER_WRITE_MS)
+        self.refresh_later.fired.connect(self.refresh)
         self.filters_bar = QHBoxLayout()
         self.actions_bar = QHBoxLayout()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -52,20 +55,23 @@ class TableTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         session.store_opened.connect(self._on_store_opened)
-        session.data_changed.connect(self._on_data_changed)
+        session.data_changed.connect(self.refresh_later.poke)
+        model.modelReset.connect(self._on_model_reset)
         self._shown_id: Any = None
-        self._stale = False
 
-    def build(self, details: QWidget) -> None:
-        """Lay out the filter bar, the table and ``details`` (call at the end of __init__)."""
+    def build(self, details: QWidget, actions_row: bool = True) -> None:
+        """Lay out the filter bar, the table and ``details`` (call at the end of __init__).
+
+        Without an actions row, the row count goes at the end of the filter row."""
         self.splitter.addWidget(details)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.actions_bar.addStretch(1)
-        self.actions_bar.addWidget(self.total_label)
+        self.splitter.setSizes([640, 360])  # proportions; the window remembers the user's own
+        bar = self.actions_bar if actions_row else self.filters_bar
+        bar.addStretch(1)
+        bar.addWidget(self.total_label)
         layout = QVBoxLayout(self)
         layout.addLayout(self.filters_bar)
-        layout.addLayout(self.actions_bar)
+        if actions_row:
+            layout.addLayout(self.actions_bar)
         layout.addWidget(self.splitter, 1)
         self.restore_filters(self.prefs.filters(self.name))
 
@@ -84,6 +90,9 @@ class TableTab(QWidget):
 
     def show_details(self, row: Any) -> None:
         raise NotImplementedError
+
+    def clear_details(self) -> None:
+        """The rows were reloaded: nothing is selected any more."""
 
     def focus_filter(self) -> None:
         raise NotImplementedError
@@ -107,17 +116,9 @@ class TableTab(QWidget):
         self.load_choices()
         self.model.set_query(self.build_query())
 
-    def _on_data_changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
+    def _on_model_reset(self) -> None:
+        self._shown_id = None
+        self.clear_details()
 
     # -- counts and details
     def _on_total_changed(self, total: Optional[int]) -> None:

@@ -7,8 +7,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from eventdesk.gui.theme import (LOUD_STATUSES, OUTCOME_COLOURS, STATUS_COLOURS, pill_style,
-                                 status_colours)
+from eventdesk.gui.theme import (LOUD_STATUSES, OUTCOME_COLOURS, STATUS_COLOURS, outcome_colours,
+                                 pill_style, status_colours)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -23,9 +23,9 @@ class StatusDelegate(QStyledItemDelegate):
         style = option.widget.style() if option.widget else None
         if style is not None and option.state & QStyle.StateFlag.State_Selected:
             style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
-        fill, text = status_colours(str(status))
+        fill, text = status_colours(str(status)) if str(status) in STATUS_COLOURS else outcome_colours(str(status))
         font = QFont(option.font)
-        font.setBold(str(status) in LOUD_STATUSES)
+        font.setBold(str(status) in LOUD_STATUSES or str(status) == "failed")
         fm = QFontMetrics(font)
         pad = fm.height() // 2
         width = min(option.rect.width() - 4, fm.horizontalAdvance(str(status)) + 2 * pad)

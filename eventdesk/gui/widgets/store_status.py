@@ -29,8 +29,12 @@ class StoreStatus(QWidget):
         self.busy.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.work, self.busy, self.transactions, self.store):
-            layout.addWidget(widget)
+        layout.addWidget(self.work)
+        layout.addWidget(self.busy)
+        layout.addStretch(1)
+        layout.addWidget(self.store)
+        layout.addWidget(QLabel("·"))
+        layout.addWidget(self.transactions)
 
     def show_store(self, app: Any) -> None:
         kind = store_kind(app)

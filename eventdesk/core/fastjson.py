@@ -1,0 +1,88 @@
+"""A fast path for reading an event, taken only where it provably agrees with the exact path.
+
+orjson parses and writes JSON about ten times faster than the standard library. Its output is
+RFC 8785 text when: keys sort the same by UTF-8 bytes as by UTF-16 units (no key holds a
+character beyond U+FFFF), and every float is written as ECMAScript writes it (integral floats
+below 1e16 are turned into ints; other floats must lie in [1e-5, 1e16), where orjson's shortest
+form and ECMAScript's agree). Numbers must also mean the same as in the exact path, which
+parses them as Decimal: a float with at most 15 significant digits survives a double exactly,
+so any input with a run of 16 digits (or 17 digits and dots) takes the exact path. Anything
+the fast path is unsure of (invalid JSON, big integers, NaN, lone surrogates, odd floats, a
+structurally invalid event) goes to ``intake.read_envelope``, which has the last word.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Optional
+
+import orjson
+
+from eventdesk.core.canonical import MAX_DEPTH
+from eventdesk.core.intake import MAX_EVENT_BYTES, read_envelope
+from eventdesk.core.model import Envelope
+
+_LONG_NUMBER = re.compile(rb"\d{16}|[\d.]{17}")
+_SORT = orjson.OPT_SORT_KEYS
+
+
+class _Unsure(Exception):
+    """The fast path cannot vouch for this value."""
+
+
+def _settle(value: Any, depth: int) -> Any:
+    """The value with integral floats as ints; raises _Unsure where JCS might differ."""
+    if depth > MAX_DEPTH:
+        raise _Unsure
+    kind = type(value)
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if not key.isascii() and max(map(ord, key)) > 0xFFFF:
+                raise _Unsure
+            out[key] = _settle(item, depth + 1)
+        return out
+    if kind is list:
+        return [_settle(item, depth + 1) for item in value]
+    if kind is float:
+        if value.is_integer():
+            if abs(value) >= 1e16:
+                raise _Unsure
+            return int(value)
+        if not 1e-5 <= abs(value) < 1e16:
+            raise _Unsure
+    return value
+
+
+def _fast(received: bytes | str) -> Optional[Envelope]:
+    data = received.encode("utf-8") if isinstance(received, str) else received
+    if len(data) > MAX_EVENT_BYTES or _LONG_NUMBER.search(data):
+        return None
+    try:
+        value = orjson.loads(data)
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
+    if type(value) is not dict:
+        return None
+    source, payload = value.get("source"), value.get("payload")
+    if type(source) is not str or not source.strip() or type(payload) is not dict:
+        return None
+    try:
+        payload = _settle(payload, 1)
+        if not source.isascii() and max(map(ord, source)) > 0xFFFF:
+            raise _Unsure
+        canonical = orjson.dumps({"source": source, "payload": payload}, option=_SORT)
+    except (_Unsure, RecursionError, orjson.JSONEncodeError):
+        return None
+    text = received if isinstance(received, str) else data.decode("utf-8")
+    return Envelope(text=text, content_hash=hashlib.sha256(canonical).hexdigest(), source=source,
+                    payload=payload, simulate_failure=value.get("simulateFailure") is True)
+
+
+def read_envelope_fast(received: bytes | str) -> Envelope:
+    """Same answer as ``intake.read_envelope``, faster for the common event."""
+    try:
+        envelope = _fast(received)
+    except UnicodeError:
+        envelope = None
+    return envelope if envelope is not None else read_envelope(received)
