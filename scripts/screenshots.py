@@ -113,7 +113,7 @@ def full_tour(out: Path, events_count: int) -> None:
 
     run = w.start_import(str(events))
     wait(shot.app, lambda: run.last is not None and run.last.lines >= 4000)
-    shot.save(w, "import-progress")
+    shot.save(run.dialog, "import-progress")
     wait(shot.app, lambda: run.summary is not None, timeout=300)
     shot.idle()
 

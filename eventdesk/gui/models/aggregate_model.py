@@ -51,9 +51,19 @@ def group_rows(rows: Sequence[AggregateRow], by: str) -> dict[str, dict[Optional
 
 
 def time_series(rows: Sequence[AggregateRow], by: str, measure: str) -> dict[str, list[tuple[float, float]]]:
-    """One series per client (or metric): (bucket start in UTC seconds, measure)."""
-    return {name: sorted((bucket_seconds(b) or 0.0, _measure(rs, measure)) for b, rs in buckets.items())
-            for name, buckets in group_rows(rows, by).items()}
+    """One series per client (or metric): (bucket start in UTC seconds, measure).
+
+    Events without a timestamp (bucket None) have no place on a time axis; the table lists them.
+    """
+    series = {name: sorted((bucket_seconds(b), _measure(rs, measure)) for b, rs in buckets.items()
+                           if b is not None)
+              for name, buckets in group_rows(rows, by).items()}
+    return {name: points for name, points in series.items() if points}
+
+
+def undated_count(rows: Sequence[AggregateRow]) -> int:
+    """Normalized events in the rows that have no timestamp (bucket None while bucketing)."""
+    return sum(r.count for r in rows if r.bucket is None)
 
 
 def category_series(rows: Sequence[AggregateRow], by: str, measure: str) -> tuple[list[str], dict[str, list[float]]]:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormL
 
 from eventdesk.core.queries import AggregateQuery, AggregateRow
 from eventdesk.gui.models.aggregate_model import (MEASURES, AggregateTableModel, category_series,
-                                                  time_series)
+                                                  time_series, undated_count)
 from eventdesk.gui.preferences import Preferences
 from eventdesk.gui.session import Session
 from eventdesk.gui.tabs.normalized_tab import distinct_clients_and_metrics
@@ -55,7 +55,8 @@ class AggregatesTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.summary = QLabel(" ")
         self.debounce = Debouncer(self)
         self.debounce.fired.connect(self.run_query)
@@ -88,6 +89,7 @@ class AggregatesTab(QWidget):
         chart_form.addRow("One series per", self.series_by)
         chart_form.addRow("Draw as", self.kind)
         left = QWidget()
+        left.setMaximumWidth(self.fontMetrics().averageCharWidth() * 52)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(controls)
@@ -103,8 +105,8 @@ class AggregatesTab(QWidget):
         table_layout.addWidget(self.summary)
         table_layout.addWidget(self.table)
         right.addWidget(table_box)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
+        right.setSizes([520, 380])
+        self.splitter = right
         layout = QHBoxLayout(self)
         layout.addWidget(left)
         layout.addWidget(right, 1)
@@ -142,7 +144,9 @@ class AggregatesTab(QWidget):
         self.table_model.set_rows(rows, query.bucket)
         self.table.resizeColumnsToContents()
         events = sum(r.count for r in rows)
-        self.summary.setText(f"{len(rows):,} rows · {events:,} normalized events")
+        undated = undated_count(rows) if query.bucket != "none" else 0
+        note = f" · {undated:,} without a timestamp (in the table, not on the time axis)" if undated else ""
+        self.summary.setText(f"{len(rows):,} rows · {events:,} normalized events{note}")
         self.draw_chart()
 
     def _on_chart_options_changed(self) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel, QSplitter,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from eventdesk.core.model import ALL_STATUSES
 from eventdesk.core.queries import Stats
@@ -60,6 +60,7 @@ class StatsTab(QWidget):
         super().__init__(parent)
         self.session = session
         self.snapshot: Optional[Snapshot] = None
+        self.updated_at = ""
         self._refreshing = False
         self.cards = {status: StatCard(status, STATUS_COLOURS[status][0]) for status in ALL_STATUSES}
         for key, caption in (("raw", "raw events"), ("normalized_total", "normalized events"),
@@ -71,6 +72,7 @@ class StatsTab(QWidget):
         self.clients.verticalHeader().hide()
         self.clients.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.clients.setAlternatingRowColors(True)
+        self.clients.horizontalHeader().setStretchLastSection(True)
         self.chart = EventChart(date_format="%Y-%m-%d %H:%M")
         self.note = QLabel(" ")
         self.timer = QTimer(self, interval=AUTO_REFRESH_MS)
@@ -81,25 +83,22 @@ class StatsTab(QWidget):
         self._layout()
 
     def _layout(self) -> None:
-        grid = QGridLayout()
-        top = ("raw", "normalized_total", "exact", "semantic", "failure_rate", "rejection_rate")
-        for column, key in enumerate(top):
-            grid.addWidget(self.cards[key], 0, column)
-        for column, status in enumerate(ALL_STATUSES):
-            grid.addWidget(self.cards[status], 1 + column // 6, column % 6)
-        clients_box, chart_box = QGroupBox("Per client (raw events by status)"), QGroupBox("Events received over time")
+        summary, statuses = QHBoxLayout(), QHBoxLayout()
+        for key in ("raw", "normalized_total", "exact", "semantic", "failure_rate", "rejection_rate"):
+            summary.addWidget(self.cards[key])
+        for status in ALL_STATUSES:
+            statuses.addWidget(self.cards[status])
+        clients_box, chart_box = QGroupBox("Per client: raw events by status"), QGroupBox("Events received over time")
         QVBoxLayout(clients_box).addWidget(self.clients)
         QVBoxLayout(chart_box).addWidget(self.chart)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(clients_box)
         split.addWidget(chart_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        head = QHBoxLayout()
-        head.addWidget(self.note, 1)
+        split.setSizes([300, 500])
         layout = QVBoxLayout(self)
-        layout.addLayout(head)
-        layout.addLayout(grid)
+        layout.addWidget(self.note)
+        layout.addLayout(summary)
+        layout.addLayout(statuses)
         layout.addWidget(split, 1)
 
     # -- refreshing
@@ -116,10 +115,15 @@ class StatsTab(QWidget):
     def _on_writing_changed(self, writing: bool) -> None:
         if writing:
             self.timer.start()
-            self.note.setText("Refreshing every 2 s while events are being processed…")
         else:
             self.timer.stop()
-            self.note.setText(" ")
+        self._update_note()
+
+    def _update_note(self) -> None:
+        when = f"Updated {self.updated_at} UTC" if self.updated_at else "Not loaded yet"
+        live = " · refreshing every 2 s while events are being processed" if self.timer.isActive() else \
+            " · refreshes on its own while events are being processed (F5: now)"
+        self.note.setText(when + live)
 
     def _on_timer_fired(self) -> None:
         if self.isVisible():
@@ -139,6 +143,8 @@ class StatsTab(QWidget):
     def _on_snapshot_taken(self, snapshot: Snapshot) -> None:
         self._refreshing = False
         self.snapshot = snapshot
+        self.updated_at = datetime.now(timezone.utc).strftime("%H:%M:%S")
+        self._update_note()
         stats = snapshot.stats
         total = stats.raw_total
         for status in ALL_STATUSES:
