@@ -183,11 +183,11 @@ def amount_text(amount: Decimal) -> str:
 
 def timestamp_text(moment: datetime) -> str:
     """UTC instant as ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z`` (a naive moment is taken as UTC)."""
-    if moment.tzinfo is not None:
-        if moment.utcoffset():
-            moment = moment.astimezone(timezone.utc)
-        moment = moment.replace(tzinfo=None)
-    return moment.isoformat() + "Z"
+    if moment.tzinfo is None:
+        return moment.isoformat() + "Z"
+    if moment.utcoffset():
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat()[:-6] + "Z"  # drop the "+00:00"
 
 
 def normalized_hash(client_id: str, metric: str | None, amount: Decimal | None,

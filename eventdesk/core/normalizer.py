@@ -16,6 +16,7 @@ from eventdesk.core.timestamps import TimestampParser
 
 MAX_METRIC = 200  # characters; a longer metric is not a metric name but a mistake
 _BLANKS = re.compile(r"\s+")
+_PLAIN_METRIC = re.compile(rf"[a-z0-9_.:/-]{{1,{MAX_METRIC}}}")
 _MISSING = object()
 _CACHE_LIMIT = 10_000  # clients remembered by name; hostile input may invent any number
 
@@ -47,6 +48,8 @@ def read_metric(value: Any) -> tuple[str | None, str | None]:
     """Metric text trimmed, lower-cased, inner runs of blanks collapsed to one space."""
     if not isinstance(value, str):
         return None, f"metric is {json_type(value)}, not text"
+    if _PLAIN_METRIC.fullmatch(value):  # the usual case: nothing to trim, collapse or lower
+        return value, None
     metric = _BLANKS.sub(" ", value.strip()).lower()
     if not metric:
         return None, "metric is empty text"

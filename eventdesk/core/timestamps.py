@@ -21,6 +21,7 @@ from eventdesk.core.canonical import brief, json_type
 UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_TEXT = 100  # longer text is not read at all
+_RECENT_LIMIT = 4096  # texts whose results a parser remembers before it starts afresh
 
 MONTHS = {
     name: number
@@ -191,12 +192,20 @@ class TimestampParser:
     def __init__(self, dayfirst: bool = False, zone: tzinfo = UTC) -> None:
         self.dayfirst = dayfirst
         self.zone = zone
+        # Results of recent texts (immutable, so threads may share them): streams repeat dates.
+        self._recent: dict[str, Result] = {}
 
     def parse(self, value: Any) -> Result:
         """Read a timestamp; returns (UTC datetime, None) or (None, warning)."""
         kind = type(value)
         if kind is str:
-            return self._parse_text(value)
+            result = self._recent.get(value)
+            if result is None:
+                result = self._parse_text(value)
+                if len(self._recent) >= _RECENT_LIMIT:
+                    self._recent = {}
+                self._recent[value] = result
+            return result
         if kind is int or kind is Decimal or kind is float:
             return self._epoch(value)
         if isinstance(value, bool):
@@ -249,6 +258,8 @@ class TimestampParser:
         warning = None
         if moment.tzinfo is None:
             moment, warning = self._localize(moment, shown)
+        if moment.tzinfo is UTC:
+            return moment, warning
         try:
             return moment.astimezone(UTC), warning
         except OverflowError:

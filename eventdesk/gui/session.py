@@ -32,8 +32,8 @@ class Session(QObject):
     data_changed = Signal()
     #: Work in progress changed: (jobs running or queued, label of the newest one).
     busy_changed = Signal(int, str)
-    #: True while writes (imports, submissions, retries) are running.
-    writing_changed = Signal(bool)
+    #: Writes (imports, submissions, retries) started or all ended: read ``writing``.
+    writing_changed = Signal()
 
     def __init__(self, messages: MessageRouter, workers: int = 4, max_attempts: int = 5) -> None:
         super().__init__()
@@ -125,7 +125,7 @@ class Session(QObject):
         if writes:
             self._writes += 1
             if self._writes == 1:
-                self.writing_changed.emit(True)
+                self.writing_changed.emit()
         self.busy_changed.emit(len(self._jobs), job.label)
         self.pool.start(job.worker)
         return job
@@ -140,7 +140,7 @@ class Session(QObject):
         if getattr(job, "writes", False):
             self._writes -= 1
             if self._writes == 0:
-                self.writing_changed.emit(False)
+                self.writing_changed.emit()
             if not self._closed and app is self.app:
                 self.data_changed.emit()
         labels = [j.label for j in self._jobs if j.label]

@@ -49,9 +49,14 @@ def store_path(tmp_path):
 
 @pytest.fixture
 def idle(qtbot):
-    """idle(window): wait until no background job of the window is running or queued."""
+    """idle(window): wait until no background job of the window is running or queued, and no
+    table is about to refresh after a write."""
+    def settled(window):
+        waiting = [t.refresh_later.pending for t in (window.raw_tab, window.normalized_tab)]
+        return window.session.busy == 0 and not any(waiting)
+
     def wait(window, timeout=20_000):
-        qtbot.waitUntil(lambda: window.session.busy == 0, timeout=timeout)
+        qtbot.waitUntil(lambda: settled(window), timeout=timeout)
     return wait
 
 

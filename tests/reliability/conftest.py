@@ -34,9 +34,12 @@ def figures():
         return
     previous = json.loads(LAST_RUN.read_text()) if LAST_RUN.exists() else {}
     tests = {**previous.get("tests", {}), **collected.tests}
-    totals = {key: sum(t.get(key, 0) for t in tests.values())
+    positive = [t for name, t in tests.items() if not name.startswith("negative_control")]
+    totals = {key: sum(t.get(key, 0) for t in positive)
               for key in ("kills", "faults_injected", "trials", "inputs_tried", "events_lost",
                           "events_double_counted")}
+    totals["negative_controls_that_caught_the_fault"] = sum(
+        1 for name, t in tests.items() if name.startswith("negative_control") and t.get("violations_reported"))
     LAST_RUN.write_text(json.dumps({
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seconds": round(time.time() - started, 1),
         "python": platform.python_version(), "totals": totals, "tests": dict(sorted(tests.items())),

@@ -37,8 +37,9 @@ class PagedTableModel(QAbstractTableModel):
     total_changed = Signal(object)
     #: A page arrived; the argument is how many rows are loaded now.
     page_loaded = Signal(int)
-    #: True while a page request is in flight.
-    loading_changed = Signal(bool)
+    #: A page request started or ended (read ``loading``). No bool argument: PySide6 6.12
+    #: loses a reference to ``True`` on every emission of it (see workers.py).
+    loading_changed = Signal()
 
     columns: Sequence[Column] = ()
     what = "events"               # for status and error messages: "Loading raw events"
@@ -139,7 +140,7 @@ class PagedTableModel(QAbstractTableModel):
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
             self._loading = loading
-            self.loading_changed.emit(loading)
+            self.loading_changed.emit()
 
     @property
     def loading(self) -> bool:

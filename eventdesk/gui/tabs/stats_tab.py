@@ -112,8 +112,8 @@ class StatsTab(QWidget):
     def focus_filter(self) -> None:
         self.clients.setFocus()
 
-    def _on_writing_changed(self, writing: bool) -> None:
-        if writing:
+    def _on_writing_changed(self) -> None:
+        if self.session.writing:
             self.timer.start()
         else:
             self.timer.stop()

@@ -204,6 +204,8 @@ REFUSED = [
     ("2024-00-10", "us", "not a real date"),
     ("31/04/2024", "eu", "not a real date"),
     ("13/13/2024", "us", "not a real date"),
+    ("2024/13/01", "eu", "not a real date"),
+    ("2024-13-01T10:00:00Z", "eu", "not a real date"),
     ("2024-01-05T24:00:00", "us", "not a real date"),
     ("2024-01-05T10:60", "us", "not a real date"),
     ("2024-01-05T10:00:60", "us", "not a real date"),
@@ -270,3 +272,12 @@ def test_results_do_not_depend_on_what_was_parsed_before():
         random.Random(7).shuffle(texts)
         for text in texts:
             assert shared.parse(text) == fresh[brief(text)]
+
+
+def test_remembered_results_are_the_same_as_fresh_ones(monkeypatch):
+    monkeypatch.setattr("eventdesk.core.timestamps._RECENT_LIMIT", 3)
+    parser = TimestampParser(True, BERLIN)
+    texts = ["05.01.2024 10:00", "2024-01-05", "Jan 5, 2024", "2024-02-30", "05.01.2024 10:00", "x", "2024-01-05"]
+    first = [parser.parse(t) for t in texts]
+    assert first == [TimestampParser(True, BERLIN).parse(t) for t in texts]
+    assert len(parser._recent) <= 3
