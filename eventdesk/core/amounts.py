@@ -66,7 +66,7 @@ def parse_amount(value: Any, decimal_comma: bool = False) -> Result:
             return _parse_text(value, decimal_comma)
         amount = Decimal((match["a"] or match["b"]).replace(group, "").replace(mark, "."))
         if value[0] == "-":
-            amount = -amount
+            amount = amount.copy_negate()  # exact: unary minus rounds to 28 digits
         return (amount if amount else _ZERO), None
     if kind is int:
         if -_INT_LIMIT < value < _INT_LIMIT:
@@ -126,7 +126,7 @@ def _parse_text(value: str, decimal_comma: bool) -> Result:
         mark = "," if decimal_comma else "."
         return None, f"amount {brief(value)} is not a number (this client's decimal mark is {mark!r})"
     if negative or signs == "-":
-        amount = -amount
+        amount = amount.copy_negate()  # exact: unary minus rounds to 28 digits
     return _checked(amount, value)
 
 

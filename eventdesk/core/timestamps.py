@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Context, Decimal, InvalidOperation
 from typing import Any
 
 from dateutil import parser as _dateutil_parser
@@ -66,6 +66,8 @@ _ZONE_WORD = re.compile(r"\b([A-Z]{2,5}|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\
 _OFFSET_AFTER_NAME = re.compile(r"\b(?:UTC|GMT|UT)\s*[+-]\s*[0-9]", re.IGNORECASE)
 _WEEKDAY_WORD = re.compile(r"[A-Za-z]+")
 _LIMITS = [(Decimal("1e11"), 1_000_000), (Decimal("1e14"), 1_000), (Decimal("1e17"), 1)]
+# Rounds down, with room for every digit that matters below 1e17 µs: floors sub-µs digits exactly.
+_FLOOR = Context(prec=60, rounding=ROUND_FLOOR)
 
 
 class _ForeignZone(Exception):
@@ -202,9 +204,10 @@ class TimestampParser:
             result = self._recent.get(value)
             if result is None:
                 result = self._parse_text(value)
-                if len(self._recent) >= _RECENT_LIMIT:
-                    self._recent = {}
-                self._recent[value] = result
+                if len(value) <= MAX_TEXT:  # never keep a huge key alive
+                    if len(self._recent) >= _RECENT_LIMIT:
+                        self._recent = {}
+                    self._recent[value] = result
             return result
         if kind is int or kind is Decimal or kind is float:
             return self._epoch(value)
@@ -242,15 +245,15 @@ class TimestampParser:
             return None, f"timestamp {brief(shown)} is not a number"
         if not number.is_finite():
             return None, f"timestamp {brief(shown)} is not a finite number"
-        magnitude = abs(number)
+        magnitude = number.copy_abs()  # exact: abs() rounds to the context's 28 digits
         for limit, scale in _LIMITS:
             if magnitude < limit:
-                micros = number * scale
+                micros = _FLOOR.to_integral_value(_FLOOR.multiply(number, scale))
                 break
         else:
             return None, f"timestamp {brief(shown)} is too large for seconds, ms or µs since 1970"
         try:
-            return _EPOCH + timedelta(microseconds=int(micros.to_integral_value(ROUND_FLOOR))), None
+            return _EPOCH + timedelta(microseconds=int(micros)), None
         except OverflowError:
             return None, f"timestamp {brief(shown)} is outside the years 1 to 9999"
 

@@ -40,6 +40,10 @@ ACCEPTED = [
     (99_999_999_999_999_999, "us", "5138-11-16T09:46:39.999999Z"),
     (-86400, "us", "1969-12-31T00:00:00Z"),
     (Decimal("-0.5"), "us", "1969-12-31T23:59:59.500000Z"),
+    (Decimal("-0.0000005"), "us", "1969-12-31T23:59:59.999999Z"),
+    (Decimal("99999999999.9999999999999999999"), "us", "5138-11-16T09:46:39.999999Z"),
+    (Decimal("99999999999999.99999999999999999999"), "us", "5138-11-16T09:46:39.999999Z"),
+    (Decimal("1704067200." + "9" * 400), "us", "2024-01-01T00:00:00.999999Z"),
     ("1704067200", "us", "2024-01-01T00:00:00Z"),
     ("  1704067200\n", "us", "2024-01-01T00:00:00Z"),
     ("1704067200000", "de", "2024-01-01T00:00:00Z"),
@@ -281,3 +285,9 @@ def test_remembered_results_are_the_same_as_fresh_ones(monkeypatch):
     first = [parser.parse(t) for t in texts]
     assert first == [TimestampParser(True, BERLIN).parse(t) for t in texts]
     assert len(parser._recent) <= 3
+
+
+def test_huge_texts_are_not_remembered():
+    parser = TimestampParser()
+    parser.parse(" " * 10_000 + "2024-01-05")
+    assert parser._recent == {}
