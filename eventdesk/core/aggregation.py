@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Iterable, Optional
 
 from eventdesk.core.canonical import amount_text, timestamp_text
@@ -22,6 +22,9 @@ UNIT_PLACES = 4  # amounts are summed in SQL as integers of 10**-4 where exact
 INT64_MAX = 2**63 - 1
 AVG_PLACES = Decimal("0.000001")  # averages are rounded half-even to 6 decimal places
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# amounts in range have up to 43 significant digits; sums of millions of them need more than
+# the default 28, and must never round
+EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
 
 
 def amount_units(amount: Optional[Decimal]) -> Optional[int]:
@@ -78,7 +81,7 @@ class Partial:
             high: Optional[Decimal]) -> None:
         self.count += count
         self.amounts += amounts
-        self.total += total
+        self.total = EXACT.add(self.total, total)
         if low is not None:
             self.low = low if self.low is None else min(self.low, low)
         if high is not None:
@@ -102,7 +105,7 @@ def rows_from_partials(partials: dict[GroupKey, Partial], bucket: str) -> list[A
             bucket=None if start is None else day_start_text(start),
             count=part.count,
             sum=amount_text(part.total),
-            avg=amount_text((part.total / part.amounts).quantize(AVG_PLACES, ROUND_HALF_EVEN))
+            avg=amount_text(EXACT.divide(part.total, part.amounts).quantize(AVG_PLACES, ROUND_HALF_EVEN, EXACT))
             if part.amounts else "0",
             min=amount_text(part.low) if part.low is not None else "0",
             max=amount_text(part.high) if part.high is not None else "0"))
