@@ -1,25 +1,32 @@
 """Test harness: the command line in a child process, apps over stores, acknowledgement logs."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from eventdesk.app import UNSAFE_NO_DEDUP_ENV, App, current_mappings, load_mappings_file
+from eventdesk.app import UNSAFE_NO_DEDUP_ENV, App, current_mappings
 from eventdesk.store.sqlite import SqliteStore
 from reliability.invariants import Ack
 
 HERE = Path(__file__).resolve().parent
 CLI = [sys.executable, "-m", "eventdesk"]
+# children keep their user data (the defect log of an internal error) out of the user's folder
+_DATA_HOME = tempfile.mkdtemp(prefix="eventdesk-test-data-")
+atexit.register(shutil.rmtree, _DATA_HOME, True)
 
 
 def child_env(guard: bool = True, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != UNSAFE_NO_DEDUP_ENV}
     env.pop("EVENTDESK_STORE", None)
+    env["XDG_DATA_HOME"] = _DATA_HOME
     env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     if not guard:
         env[UNSAFE_NO_DEDUP_ENV] = "1"  # test-only switch: stores without their unique indexes
@@ -87,14 +94,3 @@ def read_acks(path: Path) -> list[Ack]:
         record = json.loads(line)
         acks.append(Ack(record["h"], record["o"], record["r"], record["n"]))
     return acks
-
-
-def ack_errors(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    return [json.loads(line).get("e") or "" for line in path.read_bytes().split(b"\n")[:-1]
-            if json.loads(line)["o"] in ("failed", "exception")]
-
-
-def mappings_of(path: Path):
-    return load_mappings_file(path)

