@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from eventdesk.app import App, Settings, build_app, load_mappings_file
 from eventdesk.cli.export import export_events
-from eventdesk.cli.main import EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
+from eventdesk.cli.main import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
 from eventdesk.cli.progress import ProgressBar
 from eventdesk.core.faults import parse_fault_point
 from eventdesk.core.ingest import IngestSummary
@@ -56,6 +56,11 @@ def run_ingest(args: argparse.Namespace) -> int:
               f"{summary.accepted:,} accepted, {summary.duplicate:,} duplicate, "
               f"{summary.semantic_duplicate:,} semantic duplicate, {summary.rejected:,} rejected, "
               f"{summary.failed:,} failed")
+    if summary.errors:
+        where = "; stopped, the rest of the input was not read" if summary.stopped else ""
+        sys.stderr.write(f"eventdesk: error: {summary.failed:,} events failed and were not all "
+                         f"recorded: {summary.errors[0]}{where}\n")
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -30,7 +30,8 @@ class IngestSummary:
     failed: int = 0
     seconds: float = 0.0
     cancelled: bool = False
-    errors: list[str] = field(default_factory=list)
+    stopped: bool = False      # the store failed so that not even failures could be recorded
+    errors: list[str] = field(default_factory=list)   # first store error of each failing batch
 
     def count(self, results: Iterable[SubmitResult]) -> None:
         for result in results:
@@ -175,10 +176,17 @@ def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
             if cancel is not None and cancel.is_set():
                 summary.cancelled = True
                 break
-            summary.count(apply(prepared))
+            results = apply(prepared)
+            summary.count(results)
             summary.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(summary, _position(stream))
+            unrecorded = [r for r in results if r.outcome is Outcome.FAILED and r.raw_id is None]
+            if unrecorded:
+                summary.errors.append(unrecorded[0].error or "the store failed")
+                if len(unrecorded) == len(results):  # not even the failure could be stored: stop
+                    summary.stopped = True
+                    break
     finally:
         close = getattr(prepared_batches, "close", None)
         if close is not None:

@@ -3,11 +3,12 @@ command calls it)."""
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
 ORGANIZATION = APPLICATION = "eventdesk"
@@ -46,4 +47,14 @@ def run(store_uri: Optional[str] = None) -> int:
     window = MainWindow(prefs)
     window.open_store(store_uri or prefs.last_store)
     window.show()
+    _close_on_ctrl_c(app)
     return app.exec()
+
+
+def _close_on_ctrl_c(app: QApplication) -> None:
+    """Ctrl+C in the terminal closes the window properly (layout saved, imports stopped at a
+    batch boundary). Python handles signals only while it runs, hence the idle timer."""
+    signal.signal(signal.SIGINT, lambda *_args: app.closeAllWindows())
+    timer = QTimer(app, interval=250)
+    timer.timeout.connect(lambda: None)
+    timer.start()

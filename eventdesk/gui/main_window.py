@@ -80,17 +80,17 @@ class MainWindow(QMainWindow):
         self.raw_tab.normalized_requested.connect(self._on_normalized_requested)
 
     # -- stores
-    def open_store(self, uri: Optional[str]) -> None:
+    def open_store(self, uri: Optional[str], **store_options: Any) -> None:
         """Open ``uri`` (None: $EVENTDESK_STORE or the default store) in the background."""
         self.store_status.show_opening(redact(uri) if uri else "the default store")
-        self.session.open_store(uri)
+        self.session.open_store(uri, **store_options)
 
     def choose_store(self) -> None:
         dialog = OpenStoreDialog(self.prefs.recent_stores, self)
         if dialog.exec() and dialog.uri():
             self.open_store(dialog.uri())
 
-    def fill_recent_menu(self) -> None:
+    def _on_recent_menu_about_to_show(self) -> None:
         menu = self.actions_.recent
         menu.clear()
         for uri in self.prefs.recent_stores:
@@ -105,7 +105,11 @@ class MainWindow(QMainWindow):
         self.store_status.show_store(app)
         self.prefs.remember_store(self.session.uri or app.store.description)
         self._update_title()
-        self.messages.info(f"Opened {app.store.description} (mappings version {app.mappings_version})")
+        notice = getattr(app.store, "notice", None)  # e.g. a MongoDB server without transactions
+        if notice:
+            self.messages.warning(f"{app.store.description}: {notice}")
+        else:
+            self.messages.info(f"Opened {app.store.description} (mappings version {app.mappings_version})")
 
     def _on_open_failed(self, _uri: str, _reason: str) -> None:
         if self.session.app is not None:

@@ -32,7 +32,7 @@ def build_menus(window: Any, simulation: FailureSimulation) -> SimpleNamespace:
     file = bar.addMenu("&File")
     a.open_store = _action(window, file, "&Open store…", window.choose_store, ("Ctrl+O",))
     a.recent = file.addMenu("Recent stores")
-    a.recent.aboutToShow.connect(window.fill_recent_menu)
+    a.recent.aboutToShow.connect(window._on_recent_menu_about_to_show)
     file.addSeparator()
     a.import_ = _action(window, file, "&Import events…", window.choose_import, ("Ctrl+I",),
                         "import a JSON-lines or JSON-array file")

@@ -40,10 +40,15 @@ class Session(QObject):
         self.messages = messages
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max(1, workers))
+        # Threads live as long as the window: a store may keep one connection per thread
+        # (SQLite does), so threads that come and go would leave connections behind.
+        self.pool.setExpiryTimeout(-1)
         self.max_attempts = max_attempts
         self.app: Optional[App] = None
         self.uri: Optional[str] = None
-        self._jobs: set[Job] = set()
+        self.store_options: dict = {}
+        self._pending_options: dict = {}
+        self._jobs: dict[Job, None] = {}  # in order of starting: the newest names the work
         self._writes = 0
         self._per_app: dict[int, int] = {}
         self._retired: list[App] = []
@@ -52,9 +57,13 @@ class Session(QObject):
 
     # -- opening stores
 
-    def open_store(self, uri: Optional[str]) -> Job:
-        """Open ``uri`` (None: the default store) in the background."""
-        settings = Settings(store_uri=uri, max_attempts=self.max_attempts)
+    def open_store(self, uri: Optional[str], **store_options: Any) -> Job:
+        """Open ``uri`` (None: the default store) in the background.
+
+        ``store_options`` go to the adapter (tests pass an in-memory MongoDB client this way).
+        """
+        settings = Settings(store_uri=uri, max_attempts=self.max_attempts, store_options=store_options)
+        self._pending_options = store_options
         shown = redact(uri) if uri else "the default store"
         job = self._start(Job(build_app, settings, label=f"Opening {shown}"),
                           lambda app: self._on_store_built(uri, app),
@@ -69,6 +78,7 @@ class Session(QObject):
     def _on_store_built(self, uri: Optional[str], app: App) -> None:
         old, self.app = self.app, app
         self.uri = uri or app.store.description
+        self.store_options = self._pending_options
         app.processor.max_attempts = self.max_attempts
         if old is not None:
             self._retired.append(old)
@@ -83,8 +93,8 @@ class Session(QObject):
 
     def run(self, fn: Callable[..., Any], *args: Any, doing: str = "", on_result: Callback = None,
             on_error: Callback = None, on_progress: Callback = None, writes: bool = False,
-            quiet: bool = False) -> Optional[Job]:
-        """Run ``fn(app, *args)`` in the pool; callbacks run in the GUI thread.
+            quiet: bool = False, **kwargs: Any) -> Optional[Job]:
+        """Run ``fn(app, *args, **kwargs)`` in the pool; callbacks run in the GUI thread.
 
         ``doing`` names the work for the status bar and for error messages ("Loading raw events").
         Errors are reported to the message area unless ``quiet``; ``on_error`` is for cleanup.
@@ -94,7 +104,7 @@ class Session(QObject):
             if not quiet:
                 self.messages.warning(f"{doing or 'That'} needs an open store")
             return None
-        job = Job(fn, app, *args, label=doing, on_progress=self._guard(app, on_progress))
+        job = Job(fn, app, *args, label=doing, on_progress=self._guard(app, on_progress), **kwargs)
 
         def failed(exc: BaseException) -> None:
             if not quiet and not self._closed:
@@ -119,7 +129,7 @@ class Session(QObject):
         job.on_result, job.on_error = on_result, on_error
         job.writes, job.app = writes, app  # type: ignore[attr-defined]
         job.done.connect(self._on_job_done)
-        self._jobs.add(job)
+        self._jobs[job] = None
         if app is not None:
             self._per_app[id(app)] = self._per_app.get(id(app), 0) + 1
         if writes:
@@ -131,7 +141,7 @@ class Session(QObject):
         return job
 
     def _on_job_done(self, job: Job) -> None:
-        self._jobs.discard(job)
+        self._jobs.pop(job, None)
         if job is self._opening:
             self._opening = None
         app = getattr(job, "app", None)

@@ -84,3 +84,7 @@ def error_text_colour(palette: QPalette | None = None) -> QColor:
 
 def ok_text_colour(palette: QPalette | None = None) -> QColor:
     return QColor("#81c784" if is_dark(palette) else "#2e7d32")
+
+
+def warning_text_colour(palette: QPalette | None = None) -> QColor:
+    return QColor("#ffb74d" if is_dark(palette) else "#a34700")

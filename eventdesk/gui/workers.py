@@ -6,10 +6,6 @@ it to the message area (``messages.MessageRouter``), the one place users read ab
 
 Callbacks given to ``Job`` run in the GUI thread: the signals are connected to slots of a
 ``Job`` QObject created there, so Qt queues them across threads whatever the callback is.
-
-Values travel wrapped in a 1-tuple: PySide6 6.12 drops one reference to ``True`` each time it
-is emitted as a signal argument (a refcount bug that ends in "Fatal Python error:
-bool_dealloc"), and a function may well return True. No signal of the GUI carries a bare bool.
 """
 from __future__ import annotations
 
@@ -24,13 +20,13 @@ class WorkerSignals(QObject):
 
     #: The function started running in a pool thread.
     started = Signal()
-    #: The function returned this value (wrapped: ``(value,)``).
+    #: The function returned this value.
     result = Signal(object)
     #: The function raised this exception (its ``__traceback__`` is kept for the log).
     errored = Signal(object)
     #: The worker is done, after ``result`` or ``errored``.
     finished = Signal()
-    #: Progress reports, whatever the function passes to its ``progress`` callback (``(value,)``).
+    #: Progress reports, whatever the function passes to its ``progress`` callback.
     progress = Signal(object)
 
 
@@ -51,7 +47,7 @@ class Worker(QRunnable):
             exc.gui_traceback = traceback.format_exc()  # type: ignore[attr-defined]
             self.signals.errored.emit(exc)
         else:
-            self.signals.result.emit((value,))
+            self.signals.result.emit(value)
         finally:
             self.signals.finished.emit()
 
@@ -86,12 +82,12 @@ class Job(QObject):
         signals.finished.connect(self._on_worker_finished)
 
     def _emit_progress(self, value: Any) -> None:  # called in the pool thread
-        self.worker.signals.progress.emit((value,))
+        self.worker.signals.progress.emit(value)
 
     @Slot(object)
-    def _on_worker_result(self, boxed: tuple) -> None:
+    def _on_worker_result(self, value: Any) -> None:
         if self.on_result is not None:
-            self.on_result(boxed[0])
+            self.on_result(value)
 
     @Slot(object)
     def _on_worker_errored(self, exc: BaseException) -> None:
@@ -100,9 +96,9 @@ class Job(QObject):
             self.on_error(exc)
 
     @Slot(object)
-    def _on_worker_progress(self, boxed: tuple) -> None:
+    def _on_worker_progress(self, value: Any) -> None:
         if self.on_progress is not None:
-            self.on_progress(boxed[0])
+            self.on_progress(value)
 
     @Slot()
     def _on_worker_finished(self) -> None:

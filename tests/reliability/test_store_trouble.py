@@ -219,13 +219,6 @@ def test_disk_full_cli_acknowledges_only_what_was_stored(generate, tmp_path, fig
     assert not violations, "\n".join(map(str, violations))
 
 
-INGEST_EXIT_DEFECT = (
-    "engine defect: `eventdesk ingest` exits 0 with nothing on stderr when the store fails its "
-    "batches (disk full, corrupted pages): the failures only show as \"failed\": N in the summary "
-    "(cli/commands.py run_ingest always returns EXIT_OK; IngestSummary.errors is never filled)")
-
-
-@pytest.mark.xfail(strict=True, reason=INGEST_EXIT_DEFECT)
 def test_disk_full_cli_ingest_says_so_in_one_line(generate, tmp_path):
     proc, *_ = _fill_cli(generate, tmp_path)
     assert_one_line_error(proc, "full", "space", "disk", "could not be written")
@@ -376,7 +369,6 @@ def test_corrupted_store_cli(how, generate, tmp_path, figures):
 CORRUPT_WORDS = ("damaged", "not an eventdesk store", "not a database", "malformed")
 
 
-@pytest.mark.xfail(strict=True, reason=INGEST_EXIT_DEFECT)
 def test_corrupted_store_cli_ingest_says_so_in_one_line(generate, tmp_path):
     db, events, mappings = _healthy_store(generate, tmp_path, "corrupt")
     _scribble(db, every_page=True)
@@ -415,12 +407,6 @@ def test_partly_corrupted_store_in_process_stays_typed_and_running(seed, generat
     figures.record("store_partly_corrupted", **{f"seed{seed}": outcomes})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine defect: damaged text in a store (bytes that are not UTF-8 inside a TEXT value; "
-    "integrity_check still says ok) makes `eventdesk export` fail as an internal error (exit 70, "
-    "StoreBug: \"Could not decode to UTF-8 column ...\", the damaged bytes echoed) instead of "
-    "saying the store is damaged; sqlite/errors.translate does not map the driver's decode error "
-    "nor SQLITE_TOOBIG to StoreCorrupt"))
 @pytest.mark.parametrize("kind", ["raw", "normalized"])
 def test_damaged_text_in_a_store_is_reported_as_damage(kind, generate, tmp_path):
     import sqlite3

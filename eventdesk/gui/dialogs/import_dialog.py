@@ -1,51 +1,30 @@
-"""Import of a JSON-lines or JSON-array file: ``App.ingest`` in the pool, a progress dialog with
-events per second, and Cancel, which stops at the next batch boundary. Every batch before it is
-committed and stays."""
+"""Import of a JSON-lines or JSON-array file: ``App.ingest`` (in a child process started from the
+pool), a progress dialog with events per second, and Cancel, which stops at the next batch
+boundary. Every batch before it is committed and stays."""
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from eventdesk.core.ingest import IngestSummary
+from eventdesk.gui.ingest_process import ImportProgress, ingest_in_process, ingest_with, use_child_process
 from eventdesk.gui.session import Session
 
 FILE_FILTER = "Events (*.jsonl *.ndjson *.json *.txt);;All files (*)"
 STEPS = 1000
 
 
-@dataclass(frozen=True)
-class ImportProgress:
-    lines: int
-    bytes_read: int
-    seconds: float
-
-
-PARALLEL_FROM_BYTES = 4 << 20  # smaller files: starting worker processes costs more than it saves
-
-
-def ingest_file(app: Any, path: str, cancel: threading.Event,
-                progress: Callable[[ImportProgress], None]) -> IngestSummary:
-    """Runs in the pool: stream the file through ``App.ingest``.
-
-    Large files are parsed and normalised in worker processes where the engine offers them
-    (``App.parallel_preparer``): faster, and the window's thread keeps the interpreter to itself.
-    """
-    def report(summary: IngestSummary, read: int) -> None:
-        progress(ImportProgress(summary.lines, read, summary.seconds))
-
-    with open(path, "rb") as stream:
-        if os.path.getsize(path) < PARALLEL_FROM_BYTES or not hasattr(app, "parallel_preparer"):
-            return app.ingest(stream, cancel=cancel, progress=report)
-        preparer = app.parallel_preparer(max(1, (os.cpu_count() or 2) - 1))
-        try:
-            return app.ingest(stream, cancel=cancel, progress=report, preparer=preparer)
-        finally:
-            preparer.close()
+def ingest_file(app: Any, path: str, cancel: threading.Event, progress: Callable[[ImportProgress], None],
+                uri: Optional[str] = None, store_options: Optional[dict] = None) -> IngestSummary:
+    """Runs in the pool: the import, in a child process when the store can be reopened there."""
+    if use_child_process(uri, store_options or {}, path):
+        assert uri is not None
+        return ingest_in_process(uri, app.processor.max_attempts, path, cancel, progress)
+    return ingest_with(app, path, cancel, progress)
 
 
 def summary_text(name: str, summary: IngestSummary) -> str:
@@ -71,17 +50,19 @@ class ImportRun(QObject):
         self.cancel = threading.Event()
         self.summary: Optional[IngestSummary] = None
         self.last: Optional[ImportProgress] = None
+        self.ended = False
         self.dialog = QProgressDialog(f"Importing {self.name}…", "Cancel", 0, STEPS, parent)
         self.dialog.setWindowTitle("Import events")
-        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setWindowModality(Qt.WindowModality.NonModal)  # keep browsing while it runs
         self.dialog.setMinimumDuration(0)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
-        self.dialog.setMinimumWidth(self.dialog.fontMetrics().averageCharWidth() * 60)
+        self.dialog.setMinimumWidth(self.dialog.fontMetrics().averageCharWidth() * 72)
         self.dialog.canceled.connect(self._on_cancel_clicked)
 
     def start(self) -> bool:
         job = self.session.run(ingest_file, self.path, self.cancel, doing=f"Importing {self.name}",
+                               uri=self.session.uri, store_options=self.session.store_options,
                                writes=True, on_result=self._on_import_finished,
                                on_error=self._on_import_failed, on_progress=self._on_progress)
         if job is None:
@@ -96,20 +77,30 @@ class ImportRun(QObject):
         rate = progress.lines / progress.seconds if progress.seconds else 0
         share = min(1.0, progress.bytes_read / self.size)
         if not self.cancel.is_set():
-            self.dialog.setLabelText(f"Importing {self.name}\n{progress.lines:,} events · {rate:,.0f} events/s"
-                                     f" · {share:.0%} of the file")
+            self.dialog.setLabelText(
+                f"Importing {self.name}: {share:.0%} of the file\n"
+                f"{progress.lines:,} events · {rate:,.0f} events/s\n"
+                f"{progress.accepted:,} accepted · {progress.duplicates:,} duplicates · "
+                f"{progress.rejected:,} rejected · {progress.failed:,} failed")
         self.dialog.setValue(int(share * STEPS))
 
     def _on_cancel_clicked(self) -> None:
+        if self.ended:  # closing the dialog at the end also emits ``canceled``
+            return
         self.cancel.set()
         self.session.messages.info(f"Cancelling the import of {self.name} at the next batch boundary…")
 
     def _on_import_finished(self, summary: IngestSummary) -> None:
-        self.summary = summary
+        self.summary, self.ended = summary, True
         self.dialog.close()
-        self.session.messages.info(summary_text(self.name, summary))
+        if summary.failed:  # the store refused some batches: say it louder, and what to do
+            self.session.messages.warning(summary_text(self.name, summary) +
+                                          " (Events › Retry all failed processes them again)")
+        else:
+            self.session.messages.info(summary_text(self.name, summary))
         self.finished.emit(summary)
 
     def _on_import_failed(self, _exc: BaseException) -> None:
+        self.ended = True
         self.dialog.close()
         self.finished.emit(None)

@@ -14,8 +14,8 @@ NORMALIZED_COLUMNS = (
     Column("metric", "Metric", "metric"),
     Column("amount", "Amount", "amount", numeric=True, tip="exact decimal"),
     Column("timestamp", "Timestamp (UTC)", "timestamp"),
-    Column("warnings", "Warnings", None, tip="fields that could not be read"),
     Column("raw_id", "Raw id", "raw_id", numeric=True),
+    Column("warnings", "Warnings", None, tip="fields that could not be read"),
 )
 
 

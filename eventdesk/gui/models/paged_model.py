@@ -37,8 +37,7 @@ class PagedTableModel(QAbstractTableModel):
     total_changed = Signal(object)
     #: A page arrived; the argument is how many rows are loaded now.
     page_loaded = Signal(int)
-    #: A page request started or ended (read ``loading``). No bool argument: PySide6 6.12
-    #: loses a reference to ``True`` on every emission of it (see workers.py).
+    #: A page request started or ended (read ``loading``).
     loading_changed = Signal()
 
     columns: Sequence[Column] = ()

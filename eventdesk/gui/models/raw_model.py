@@ -18,10 +18,10 @@ RAW_COLUMNS = (
     Column("status", "Status", "status"),
     Column("attempts", "Attempts", "attempts", numeric=True),
     Column("receipts", "Receipts", "receipts", numeric=True, tip="times this exact content arrived"),
-    Column("error", "Error", None, tip="why it failed or was rejected"),
     Column("content_hash", "Content hash", "content_hash", tip="SHA-256 of the canonical JSON"),
+    Column("error", "Error", None, tip="why it failed or was rejected"),
 )
-STATUS_COLUMN, ERROR_COLUMN = 3, 6
+STATUS_COLUMN, ERROR_COLUMN = 3, 7
 
 
 def short_time(text: str) -> str:
@@ -57,7 +57,7 @@ class RawEventsModel(PagedTableModel):
         if column.key == "error":
             return one_line(row.error)
         if column.key == "content_hash":
-            return row.content_hash[:16] + "…"
+            return row.content_hash[:12] + "…"
         if column.key == "source":
             return row.source if row.source is not None else "—"
         return super().display(row, column)

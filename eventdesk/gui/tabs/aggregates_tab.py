@@ -43,7 +43,7 @@ class AggregatesTab(QWidget):
         self.last_query: Optional[AggregateQuery] = None
         self._stale = False
         self.clients, self.metrics = CheckList(), CheckList()
-        self.time_range = TimeRangeEdit(dates_only=True)
+        self.time_range = TimeRangeEdit(dates_only=True, stacked=True)
         self.bucket = _combo(("none", "day", "week", "month"), "month")
         self.measure = _combo(MEASURES, "sum")
         self.series_by = _combo(("client", "metric"), "client")

@@ -71,7 +71,8 @@ class NormalizedTab(TableTab):
 
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, NormalizedEventsModel(session), parent)
-        self.table.set_column_widths({0: 7, 1: 10, 2: 10, 3: 12, 4: 19, 5: 30, 6: 8})
+        self.table.set_column_widths({0: "0000000", 1: "client_A", 2: "refunds", 3: "00,000,000.00",
+                                      4: "0000-00-00 00:00:00", 5: "0000000"})
         self.client, self.metric = QComboBox(minimumContentsLength=12), QComboBox(minimumContentsLength=12)
         self.time_range = TimeRangeEdit()
         for signal in (self.client.currentIndexChanged, self.metric.currentIndexChanged, self.time_range.changed):

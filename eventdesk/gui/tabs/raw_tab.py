@@ -48,7 +48,8 @@ class RawTab(TableTab):
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, RawEventsModel(session), parent)
         self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
-        self.table.set_column_widths({0: 7, 1: 19, 2: 9, 3: 12, 4: 8, 5: 8, 6: 30, 7: 18})
+        self.table.set_column_widths({0: "0000000", 1: "0000-00-00 00:00:00", 2: "client_A", 3: "dead_letter  ",
+                                      4: "00", 5: "00", 6: "0123456789ab…"})
         self.statuses = StatusFilter()
         self.source = QComboBox(minimumContentsLength=12)
         self.search = QLineEdit(placeholderText="Search text, error or full hash (Ctrl+F)", clearButtonEnabled=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel, QSplitter,
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from eventdesk.core.model import ALL_STATUSES
@@ -49,6 +49,7 @@ def take_snapshot(app: Any) -> Snapshot:
     return Snapshot(stats, per_client, bucket, received)
 
 
+
 def rate(part: int, whole: int) -> str:
     return f"{100 * part / whole:.2f} %" if whole else "—"
 
@@ -72,7 +73,9 @@ class StatsTab(QWidget):
         self.clients.verticalHeader().hide()
         self.clients.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.clients.setAlternatingRowColors(True)
-        self.clients.horizontalHeader().setStretchLastSection(True)
+        self.clients.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.clients.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self._fit_clients_height(1)
         self.chart = EventChart(date_format="%Y-%m-%d %H:%M")
         self.note = QLabel(" ")
         self.timer = QTimer(self, interval=AUTO_REFRESH_MS)
@@ -91,15 +94,12 @@ class StatsTab(QWidget):
         clients_box, chart_box = QGroupBox("Per client: raw events by status"), QGroupBox("Events received over time")
         QVBoxLayout(clients_box).addWidget(self.clients)
         QVBoxLayout(chart_box).addWidget(self.chart)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(clients_box)
-        split.addWidget(chart_box)
-        split.setSizes([300, 500])
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addLayout(summary)
         layout.addLayout(statuses)
-        layout.addWidget(split, 1)
+        layout.addWidget(clients_box)
+        layout.addWidget(chart_box, 1)
 
     # -- refreshing
     def refresh(self) -> None:
@@ -162,8 +162,13 @@ class StatsTab(QWidget):
         self._fill_clients(snapshot.per_client)
         points = [(bucket_start(b), float(n)) for b, n in snapshot.received]
         self.chart.date_format = {"day": "%Y-%m-%d"}.get(snapshot.bucket, "%Y-%m-%d %H:%M")
-        self.chart.set_time_series({f"received per {snapshot.bucket}": points}, "bars",
-                                   BUCKET_SECONDS[snapshot.bucket], y_label=f"events per {snapshot.bucket}")
+        width = BUCKET_SECONDS[snapshot.bucket]
+        self.chart.set_time_series({f"received per {snapshot.bucket}": points}, "bars", width,
+                                   y_label=f"events received per {snapshot.bucket}", legend=False)
+        if points:  # a burst (one import) still shows as a moment in a span of time
+            last = max(p[0] for p in points)
+            first = min(min(p[0] for p in points), last - 29 * width)
+            self.chart.plot.setXRange(first - width, last + 2 * width, padding=0)
 
     def _fill_clients(self, per_client: dict[str, dict[str, int]]) -> None:
         table = self.clients
@@ -178,4 +183,11 @@ class StatsTab(QWidget):
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 table.setItem(row, column, item)
-        table.resizeColumnsToContents()
+        self._fit_clients_height(len(per_client))
+
+    def _fit_clients_height(self, rows: int) -> None:
+        """As tall as its rows (up to ten; more scroll), so the chart gets the rest."""
+        table = self.clients
+        shown = max(1, min(rows, 10))
+        height = table.horizontalHeader().sizeHint().height() + shown * table.verticalHeader().defaultSectionSize()
+        table.setFixedHeight(height + 2 * table.frameWidth() + 2)

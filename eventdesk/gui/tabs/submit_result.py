@@ -7,10 +7,11 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QListWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
 from eventdesk.core.model import NormalizedEvent, SubmitResult
+from eventdesk.gui.theme import warning_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor
 from eventdesk.gui.widgets.status_badge import StatusBadge
 
@@ -81,16 +82,18 @@ class SubmitResultPanel(QGroupBox):
             form.addRow(title, self.values[key])
         self.normalized = JsonEditor(read_only=True)
         self.normalized.setPlaceholderText("no normalized event")
-        self.warnings = QListWidget()
-        self.warnings.setMaximumHeight(self.fontMetrics().height() * 5)
+        self.warnings = QLabel("—")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Warnings", self.warnings)
+        head = QHBoxLayout()
+        head.addWidget(self.badge)
+        head.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.summary)
+        layout.addLayout(head)
         layout.addLayout(form)
         layout.addWidget(QLabel("Normalized event"))
         layout.addWidget(self.normalized, 1)
-        layout.addWidget(QLabel("Warnings"))
-        layout.addWidget(self.warnings)
 
     @property
     def outcome(self) -> str:
@@ -124,5 +127,5 @@ class SubmitResultPanel(QGroupBox):
             self.normalized.setPlainText("")
         warnings = list(event.warnings) if event is not None else \
             list(result.canonical.warnings) if result.canonical is not None else []
-        self.warnings.clear()
-        self.warnings.addItems(warnings or ["none"])
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings) if warnings else "none")
+        self.warnings.setStyleSheet(f"color: {warning_text_colour().name()}; font-weight: bold;" if warnings else "")

@@ -64,7 +64,7 @@ class TableTab(QWidget):
 
         Without an actions row, the row count goes at the end of the filter row."""
         self.splitter.addWidget(details)
-        self.splitter.setSizes([640, 360])  # proportions; the window remembers the user's own
+        self.splitter.setSizes([680, 320])  # proportions; the window remembers the user's own
         bar = self.actions_bar if actions_row else self.filters_bar
         bar.addStretch(1)
         bar.addWidget(self.total_label)

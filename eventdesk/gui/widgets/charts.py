@@ -57,7 +57,7 @@ class EventChart(QWidget):
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": NumberAxis()})
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = self.plot.addLegend(offset=(10, 4))
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self._series: Series = {}
         self._categories: list[str] = []
@@ -76,7 +76,7 @@ class EventChart(QWidget):
         self.readout.setText(" ")
 
     def set_time_series(self, series: Series, kind: str = "line", bar_width: float = 86400.0,
-                        y_label: str = "") -> None:
+                        y_label: str = "", legend: bool = True) -> None:
         """One series per name: (x in UTC seconds, y) points; ``kind`` is "line" or "bars"."""
         self._set_bottom_axis(pg.DateAxisItem(utcOffset=0))
         self.clear()
@@ -95,9 +95,19 @@ class EventChart(QWidget):
                 item = pg.PlotDataItem(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6,
                                        symbolBrush=colour, symbolPen=pg.mkPen(colour), name=name)
             self.plot.addItem(item)
+        self._finish(y_label, [p[1] for points in self._series.values() for p in points])
+        self.legend.setVisible(legend)
+
+    def _finish(self, y_label: str, values: list[float]) -> None:
+        """Axis label, a one-row legend, and headroom above the data so that it sits there."""
         self.plot.setLabel("left", y_label)
+        self.cursor.hide()
         self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.legend.setColumnCount(max(1, min(len(self._series), 6)))
         self.plot.enableAutoRange()
+        if values:
+            low, high = min(0.0, min(values)), max(0.0, max(values))
+            self.plot.setYRange(low, high + (high - low) * 0.16 or 1.0, padding=0.02)
 
     def set_category_series(self, categories: Sequence[str], series: dict[str, list[float]],
                             y_label: str = "") -> None:
@@ -113,9 +123,7 @@ class EventChart(QWidget):
             self.plot.addItem(pg.BarGraphItem(x=xs, height=values, width=width, brush=colour,
                                               pen=pg.mkPen(colour.darker(130)), name=name))
             self._series[name] = list(zip(range(len(values)), values))
-        self.plot.setLabel("left", y_label)
-        self.plot.addItem(self.cursor, ignoreBounds=True)
-        self.plot.enableAutoRange()
+        self._finish(y_label, [v for values in series.values() for v in values])
 
     def _set_bottom_axis(self, axis: pg.AxisItem) -> None:
         self.plot.setAxisItems({"bottom": axis})
@@ -140,6 +148,7 @@ class EventChart(QWidget):
             return " "
         nearest = min(xs, key=lambda v: abs(v - x))
         self.cursor.setPos(nearest)
+        self.cursor.show()
         if self._categories:
             head = self._categories[int(nearest)] if 0 <= int(nearest) < len(self._categories) else ""
         else:

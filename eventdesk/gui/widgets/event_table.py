@@ -47,11 +47,14 @@ class EventTable(QTableView):
                                     else Qt.SortOrder.AscendingOrder)
             header.blockSignals(False)
 
-    def set_column_widths(self, widths: dict[int, int]) -> None:
-        """Widths in average characters, so that they scale with the font."""
-        char = self.fontMetrics().averageCharWidth()
-        for column, chars in widths.items():
-            self.setColumnWidth(column, chars * char + 16)
+    def set_column_widths(self, samples: dict[int, str]) -> None:
+        """Each column as wide as a sample of its content (or its title), in the current font."""
+        metrics, header = self.fontMetrics(), self.horizontalHeader()
+        model = self.event_model()
+        for column, sample in samples.items():
+            title = str(model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(sample) + 18, header.fontMetrics().horizontalAdvance(title) + 30)
+            self.setColumnWidth(column, width)
 
     def selected_rows(self) -> list[Any]:
         model = self.event_model()

@@ -83,7 +83,8 @@ class JsonEditor(QPlainTextEdit):
 
     # -- validation
     def _on_text_changed(self) -> None:
-        self._timer.start()
+        if not self.isReadOnly():  # a viewer shows what the store holds; nothing to point at
+            self._timer.start()
 
     def validate_now(self) -> Optional[JsonProblem]:
         self._timer.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from eventdesk.core.model import ALL_STATUSES
@@ -30,6 +31,9 @@ class StatusFilter(QWidget):
             button.setStyleSheet(
                 f"QPushButton {{ border: 2px solid {fill}; border-radius: 10px; padding: 2px 9px; }}"
                 f" QPushButton:checked {{ background-color: {fill}; color: {text}; font-weight: bold; }}")
+            bold = QFont(button.font())
+            bold.setBold(True)  # checked buttons are bold: leave room for it
+            button.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(status) + 26)
             button.toggled.connect(self.changed)
             self.buttons[status] = button
             layout.addWidget(button)

@@ -41,6 +41,9 @@ class StoreStatus(QWidget):
         self.store.setText(f"{kind}: {app.store.description}")
         self.store.setToolTip(app.store.description)
         on = getattr(app.store, "transactions", False)
+        self.transactions.setToolTip(getattr(app.store, "notice", None) or
+                                     ("raw and normalized writes commit together" if on else
+                                      "writes are made safe by a recovery pass instead of transactions"))
         if kind == "MongoDB":
             self.transactions.setText("transactions on" if on else "transactions off (standalone server)")
         else:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Optional
 
 from PySide6.QtCore import QDate, QDateTime, QTime, Signal
-from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QGridLayout, QHBoxLayout, QLabel, QWidget
 
 Bounds = tuple[Optional[datetime], Optional[datetime]]
 
@@ -30,7 +30,7 @@ class TimeRangeEdit(QWidget):
     #: The range changed (a box toggled or a date edited).
     changed = Signal()
 
-    def __init__(self, parent: Optional[QWidget] = None, dates_only: bool = False) -> None:
+    def __init__(self, parent: Optional[QWidget] = None, dates_only: bool = False, stacked: bool = False) -> None:
         super().__init__(parent)
         self.dates_only = dates_only
         fmt = "yyyy-MM-dd" if dates_only else "yyyy-MM-dd HH:mm"
@@ -46,6 +46,15 @@ class TimeRangeEdit(QWidget):
             box.toggled.connect(edit.setEnabled)
             box.toggled.connect(self.changed)
             edit.dateTimeChanged.connect(self._on_edited)
+        if stacked:  # From over To, for narrow side panels
+            grid = QGridLayout(self)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.addWidget(self.from_box, 0, 0)
+            grid.addWidget(self.from_edit, 0, 1)
+            grid.addWidget(self.to_box, 1, 0)
+            grid.addWidget(self.to_edit, 1, 1)
+            grid.addWidget(QLabel("UTC, To included"), 2, 1)
+            return
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.from_box, self.from_edit, self.to_box, self.to_edit):

@@ -7,7 +7,7 @@ from eventdesk.core.errors import (StoreBug, StoreCorrupt, StoreError, StoreFull
                                    StoreUnavailable)
 
 # primary result codes (https://sqlite.org/rescode.html)
-_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _TOOBIG, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 18, 26
 
 
 def translate(exc: sqlite3.Error, where: str) -> StoreError:
@@ -21,6 +21,9 @@ def translate(exc: sqlite3.Error, where: str) -> StoreError:
         return StoreReadOnly(f"the store {where} is read-only; choose a file you can write")
     if code == _FULL or "full" in lowered:
         return StoreFull(f"the disk holding {where} is full; free some space and retry")
+    if "could not decode" in lowered or code == _TOOBIG:  # never echo the damaged bytes
+        return StoreCorrupt(f"the store {where} holds damaged data (text that is not UTF-8, or a value "
+                            "of impossible size); restore it from a backup or export what can be read")
     if code in (_CORRUPT, _NOTADB) or "malformed" in lowered or "not a database" in lowered \
             or "not an eventdesk store" in lowered:
         return StoreCorrupt(f"the store {where} is damaged or not an eventdesk store ({text})")

@@ -1,0 +1,127 @@
+"""Import in a process of its own, so that parsing and writing never hold the window's interpreter.
+
+A thread of the window's pool starts the child (``spawn``), relays its progress, passes Cancel
+on as a multiprocessing Event, and returns its ``IngestSummary`` or re-raises its error. The
+child opens the same store (SQLite in WAL mode and MongoDB both take a second writer) with the
+store's current mappings. This module imports no Qt: the child imports it too.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from eventdesk.core.errors import StoreError
+from eventdesk.core.ingest import IngestSummary
+
+PARALLEL_FROM_BYTES = 4 << 20  # smaller files: starting worker processes costs more than it saves
+CHILD_FROM_BYTES = 1 << 20     # smaller files take a second or less: not worth a process
+POLL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    lines: int
+    bytes_read: int
+    seconds: float
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    failed: int = 0
+
+    @classmethod
+    def of(cls, summary: IngestSummary, read: int) -> "ImportProgress":
+        return cls(summary.lines, read, summary.seconds, summary.accepted,
+                   summary.duplicate + summary.semantic_duplicate, summary.rejected, summary.failed)
+
+
+def ingest_with(app: Any, path: str, cancel: Any, progress: Callable[[ImportProgress], None]) -> IngestSummary:
+    """Stream the file through ``App.ingest``; large files are parsed in worker processes where
+    the engine offers them (``App.parallel_preparer``)."""
+    def report(summary: IngestSummary, read: int) -> None:
+        progress(ImportProgress.of(summary, read))
+
+    with open(path, "rb") as stream:
+        if os.path.getsize(path) < PARALLEL_FROM_BYTES or not hasattr(app, "parallel_preparer"):
+            return app.ingest(stream, cancel=cancel, progress=report)
+        preparer = app.parallel_preparer(max(1, (os.cpu_count() or 2) - 1))
+        try:
+            return app.ingest(stream, cancel=cancel, progress=report, preparer=preparer)
+        finally:
+            preparer.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself if it survives pickling, else a StoreError saying the same."""
+    exc.gui_traceback = traceback.format_exc()  # type: ignore[attr-defined]
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - any unpicklable exception becomes a plain one
+        plain = StoreError(f"{type(exc).__name__}: {exc}")
+        plain.gui_traceback = exc.gui_traceback  # type: ignore[attr-defined]
+        return plain
+
+
+def _child(uri: str, max_attempts: int, path: str, messages: Any, cancel: Any) -> None:
+    from eventdesk.app import Settings, build_app
+    try:
+        app = build_app(Settings(store_uri=uri, max_attempts=max_attempts))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which shows it
+        messages.put(("error", _portable(exc)))
+        return
+    try:
+        summary = ingest_with(app, path, cancel, lambda p: messages.put(("progress", p)))
+        messages.put(("done", summary))
+    except BaseException as exc:  # noqa: BLE001
+        messages.put(("error", _portable(exc)))
+    finally:
+        app.close()
+
+
+def ingest_in_process(uri: str, max_attempts: int, path: str, cancel: threading.Event,
+                      progress: Callable[[ImportProgress], None]) -> IngestSummary:
+    """Run the import in a child process; blocks (in a pool thread) until it ends."""
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    stop = context.Event()
+    child = context.Process(target=_child, args=(uri, max_attempts, path, messages, stop),
+                            name="eventdesk-import")
+    child.start()
+    try:
+        while True:
+            if cancel.is_set():
+                stop.set()
+            try:
+                kind, value = messages.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                if not child.is_alive() and messages.empty():
+                    raise StoreError(f"the import stopped unexpectedly (exit code {child.exitcode})") from None
+                continue
+            if kind == "progress":
+                progress(value)
+            elif kind == "done":
+                return value
+            else:
+                raise value
+    finally:
+        stop.set()
+        child.join(timeout=60)
+        if child.is_alive():
+            child.terminate()
+
+
+def use_child_process(uri: Optional[str], store_options: dict, path: str) -> bool:
+    """For big files; and a child can open the same store only from its URI (not an in-memory
+    or injected one)."""
+    if not uri or store_options or ":memory:" in uri:
+        return False
+    try:
+        return os.path.getsize(path) >= CHILD_FROM_BYTES
+    except OSError:
+        return False  # the in-process path reports the unreadable file
