@@ -63,12 +63,15 @@ class Shooter:
         self.window.resize(*SIZE)
 
     def idle(self) -> None:
-        wait(self.app, lambda: self.window.session.busy == 0)
+        w = self.window
+        wait(self.app, lambda: w.session.busy == 0 and not w.raw_tab.refresh_later.pending
+             and not w.normalized_tab.refresh_later.pending)
         for _ in range(5):
             self.app.processEvents()
 
-    def save(self, widget, name: str) -> None:
-        self.idle()
+    def save(self, widget, name: str, settle: bool = True) -> None:
+        if settle:
+            self.idle()
         path = self.out / f"{self.prefix}{name}.png"
         widget.grab().save(str(path))
         print(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
@@ -113,14 +116,12 @@ def full_tour(out: Path, events_count: int) -> None:
 
     run = w.start_import(str(events))
     wait(shot.app, lambda: run.last is not None and run.last.lines >= 4000)
-    shot.save(run.dialog, "import-progress")
+    shot.save(run.dialog, "import-progress", settle=False)  # mid-way, while it runs
     wait(shot.app, lambda: run.summary is not None, timeout=300)
     shot.idle()
 
-    for text in (SEED_EXAMPLE, EXAMPLES[3][1], EXAMPLES[6][1], EXAMPLES[8][1], SEED_EXAMPLE):
-        shot.submit(text)
-    w.submit_tab.editor.setPlainText(EXAMPLES[4][1])
-    shot.submit(EXAMPLES[4][1])
+    for text in (SEED_EXAMPLE, EXAMPLES[3][1], EXAMPLES[8][1], SEED_EXAMPLE, EXAMPLES[4][1], EXAMPLES[6][1]):
+        shot.submit(text)  # the last one: normalized with a warning (a date that does not exist)
     shot.tab(w.submit_tab)
     shot.save(w, "submit")
 
@@ -196,15 +197,33 @@ def scaled_tour(out: Path, events_count: int) -> None:
     shot.window.close()
 
 
+def system_dark_palette():
+    """The palette a dark desktop hands to Qt (the offscreen platform has no theme to ask)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in ((roles.Window, "#2b2b2b"), (roles.WindowText, "#e6e6e6"), (roles.Base, "#1e1e1e"),
+                         (roles.AlternateBase, "#262626"), (roles.Text, "#e6e6e6"), (roles.Button, "#353535"),
+                         (roles.ButtonText, "#e6e6e6"), (roles.Highlight, "#2f65ca"),
+                         (roles.HighlightedText, "#ffffff"), (roles.ToolTipBase, "#353535"),
+                         (roles.ToolTipText, "#e6e6e6"), (roles.PlaceholderText, "#9a9a9a"),
+                         (roles.Link, "#7cb7ff"), (roles.Mid, "#555555"), (roles.Light, "#505050"),
+                         (roles.Midlight, "#404040"), (roles.Dark, "#1a1a1a"), (roles.Shadow, "#000000")):
+        palette.setColor(role, QColor(colour))
+    for role in (roles.Text, roles.WindowText, roles.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    return palette
+
+
 def dark_tour(out: Path) -> None:
-    """With the system in dark mode: the Submit and Aggregates tabs."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QGuiApplication
+    """With the system in dark mode: the Submit, Raw events and Aggregates tabs."""
+    from PySide6.QtWidgets import QApplication
 
     from eventdesk.gui.examples import SEED_EXAMPLE
 
     shot = Shooter(out, prefix="dark-")
-    QGuiApplication.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+    QApplication.setPalette(system_dark_palette())
     events = make_events(shot.tmp, 5000)
     shot.open(str(shot.tmp / "eventdesk.db"))
     run = shot.window.start_import(str(events))

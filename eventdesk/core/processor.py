@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Optional, Sequence
@@ -94,6 +95,8 @@ class Processor:
             return [self._unacknowledged(p, error) for p in batch]
         try:
             results = self._apply_with_retries(batch, fault, resend)
+        except _CommitUncertain as unsure:
+            return self._settle_uncertain_commit(batch, unsure, resend)
         except (SimulatedFailure, StoreError) as exc:
             return self._record_failures(batch, exc, resend)
         if fault is FaultPoint.AFTER_COMMIT:
@@ -186,8 +189,16 @@ class Processor:
                 uow.add_receipts(receipts)
             if fault is FaultPoint.MID_TRANSACTION:
                 raise SimulatedFailure("simulated failure in the middle of the transaction (rolled back)")
-            uow.commit()
-        return [r for r in results if r is not None]
+            token = uuid.uuid4().hex
+            uow.mark(token)
+            done = [r for r in results if r is not None]
+            try:
+                uow.commit()
+            except StoreConflict:
+                raise  # the store says it did not commit: run it again
+            except StoreError as exc:  # did it land? only the mark can tell
+                raise _CommitUncertain(exc, token, done) from exc
+        return done
 
     def _normalize(self, uow: UnitOfWork, work: list[_Pending],
                    results: list[Optional[SubmitResult]], now: str) -> None:
@@ -219,6 +230,19 @@ class Processor:
             uow.update_raws(updates)
 
     # -- when the write path fails
+
+    def _settle_uncertain_commit(self, batch: Sequence[Prepared], unsure: "_CommitUncertain",
+                                 resend: bool) -> list[SubmitResult]:
+        """The commit raised: if its mark is there it landed and its results stand; if not,
+        record the failure; if the store cannot say, acknowledge nothing (a retry is safe)."""
+        try:
+            landed = self.store.has_mark(unsure.token)
+        except StoreError as exc:
+            error = f"{unsure.error}; whether it was stored is unknown ({exc}): send it again"
+            return [self._unacknowledged(p, error) for p in batch]
+        if landed:
+            return unsure.results
+        return self._record_failures(batch, unsure.error, resend)
 
     def _record_failures(self, batch: Sequence[Prepared], exc: Exception, resend: bool) -> list[SubmitResult]:
         """After a rollback: keep each raw event, as failed, in a transaction of its own."""
@@ -280,6 +304,14 @@ class Processor:
     @staticmethod
     def _unacknowledged(prepared: Prepared, error: str) -> SubmitResult:
         return SubmitResult(Outcome.FAILED, error=error, content_hash=prepared.envelope.content_hash)
+
+
+class _CommitUncertain(Exception):
+    """The store raised from commit: the unit of work may or may not have landed."""
+
+    def __init__(self, error: StoreError, token: str, results: list[SubmitResult]) -> None:
+        super().__init__(str(error))
+        self.error, self.token, self.results = error, token, results
 
 
 def _split_repeats(batch: Sequence[Prepared]) -> tuple[dict[str, tuple[int, Prepared]], list[tuple[int, int]]]:

@@ -7,6 +7,7 @@ warning still fails the test.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def big_store(generate, request, tmp_path_factory):
     Building costs the engine's ingest time; the file is kept in pytest's cache folder,
     keyed by the engine's source, and copied for each session.
     """
-    cache_dir = Path(request.config.cache.mkdir("eventdesk-gui-big-store"))
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    cache_dir = Path(cache.mkdir("eventdesk-gui-big-store")) if cache else tmp_path_factory.mktemp("big-cache")
     cached = cache_dir / f"big-{BIG_STORE_EVENTS}-{_store_fingerprint(_generator())}.db"
     if not cached.exists():
         for old in cache_dir.glob("big-*.db*"):
@@ -119,10 +121,13 @@ def big_store(generate, request, tmp_path_factory):
         for leftover in cache_dir.glob("building.db*"):
             leftover.unlink()
         app = build_app(Settings(store_uri=str(building), mappings_file=str(mappings)))
+        preparer = app.parallel_preparer(os.cpu_count() or 2) if hasattr(app, "parallel_preparer") else None
         try:
             with open(events, "rb") as stream:
-                app.ingest(stream, batch_size=10_000)
+                app.ingest(stream, batch_size=10_000, **({"preparer": preparer} if preparer else {}))
         finally:
+            if preparer is not None:
+                preparer.close()
             app.close()
         building.rename(cached)
     copy = tmp_path_factory.mktemp("big") / "big.db"

@@ -23,6 +23,7 @@ RAW = "raw_events"
 NORMALIZED = "normalized_events"
 MAPPINGS = "mappings"
 COUNTERS = "counters"
+MARKS = "commit_marks"
 
 _Keys = list[tuple[str, int]]
 RAW_INDEXES: list[tuple[_Keys, str]] = [
@@ -50,6 +51,8 @@ def ensure_indexes(db: Any, unique: bool) -> None:
         db[RAW].create_index(keys, name=name)
     for keys, name in NORMALIZED_INDEXES:
         db[NORMALIZED].create_index(keys, name=name)
+    # marks of committed units of work are read only after a lost reply: a day is plenty
+    db[MARKS].create_index([("at", ASCENDING)], name="marks_expire", expireAfterSeconds=86_400)
     for name in (RAW, NORMALIZED):  # so that the first allocations never race on an upsert
         _ensure_counter(db, name)
 

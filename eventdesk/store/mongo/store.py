@@ -140,6 +140,10 @@ class MongoStore:
     # -- reads
 
     @_mapped
+    def has_mark(self, token: str) -> bool:
+        return self._db[schema.MARKS].find_one({"_id": token}, {"_id": 1}) is not None
+
+    @_mapped
     def get_raw(self, raw_id: EventId) -> Optional[RawEvent]:
         return reads.get_raw(self._db, raw_id)
 

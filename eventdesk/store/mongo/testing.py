@@ -26,7 +26,7 @@ from typing import Any, Callable
 from pymongo.errors import OperationFailure
 
 _AGGREGATE = "_BulkOperationBuilder__aggregate_operation_result"
-TRANSACTIONAL = ("raw_events", "normalized_events")  # counters live outside transactions
+TRANSACTIONAL = ("raw_events", "normalized_events", "commit_marks")  # counters live outside
 
 
 def mongomock_client() -> Any:

@@ -7,6 +7,8 @@ from the counters, reserved outside any transaction.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import functools
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
@@ -123,6 +125,12 @@ class MongoWrites:
         ops = [UpdateOne({"_id": raw_id}, {"$inc": {"receipts": n}}) for raw_id, n in counts.items()]
         self.db[schema.RAW].bulk_write(ops, ordered=True, session=self.session)
         self._receipts_added(dict(counts))
+
+    @at_edge
+    def mark(self, token: str) -> None:
+        self.db[schema.MARKS].insert_one({"_id": token, "at": datetime.now(timezone.utc)},
+                                         session=self.session)
+        self._inserted(schema.MARKS, [token])  # type: ignore[list-item]
 
     def commit(self) -> None:
         self.committed = True

@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS daily_totals(
     max_units INTEGER,
     PRIMARY KEY (client_id, metric, day)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS commit_marks(
+    token TEXT PRIMARY KEY,         -- written by each write transaction, read after a lost reply
+    written_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS mappings(
     version INTEGER PRIMARY KEY,
     text TEXT NOT NULL,

@@ -49,7 +49,7 @@ class SqliteStore:
         self._busy_timeout_ms = busy_timeout_ms
         self._unique = unique_indexes  # False only in negative-control tests
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         folder = os.path.dirname(self.path)
         if folder and not os.path.isdir(folder):
@@ -87,12 +87,26 @@ class SqliteStore:
                 raise
             self._local.conn = conn
             with self._lock:
-                self._connections.append(conn)
+                self._close_orphans()
+                self._connections.append((threading.current_thread(), conn))
         return conn
+
+    def _close_orphans(self) -> None:
+        """Close the connections of threads that have ended (thread pools retire threads)."""
+        alive = []
+        for thread, conn in self._connections:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+        self._connections = alive
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._connections:
+            for _, conn in self._connections:
                 try:
                     conn.close()
                 except sqlite3.Error:
@@ -110,6 +124,10 @@ class SqliteStore:
                 yield uow
         except sqlite3.Error as exc:
             raise translate(exc, self.description) from exc
+
+    @_mapped
+    def has_mark(self, token: str) -> bool:
+        return self._conn().execute("SELECT 1 FROM commit_marks WHERE token = ?", (token,)).fetchone() is not None
 
     # -- reads
 

@@ -6,6 +6,7 @@ rows the unique index refused by reading its own id range back: no per-row round
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Optional, Sequence
 
 from eventdesk.core.aggregation import DAY_US
@@ -15,6 +16,7 @@ from eventdesk.store.port import NewNormalized, NewRaw, RawRef, RawUpdate
 from eventdesk.store.sqlite import schema
 
 _CHUNK = 500  # bound parameters per IN (...) query
+MARKS_KEPT = timedelta(days=1)
 
 
 def _chunks(items: Sequence, size: int = _CHUNK):
@@ -131,6 +133,14 @@ class SqliteUnitOfWork:
     def add_receipts(self, counts: dict[EventId, int]) -> None:
         self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
                                [(n, raw_id) for raw_id, n in counts.items()])
+
+    def mark(self, token: str) -> None:
+        now = datetime.now(timezone.utc)
+        self._conn.execute("INSERT INTO commit_marks(token, written_at) VALUES (?, ?)",
+                           (token, now.isoformat()))
+        if token[-2:] == "00":  # now and then, forget marks nobody will ask about any more
+            self._conn.execute("DELETE FROM commit_marks WHERE written_at < ?",
+                               ((now - MARKS_KEPT).isoformat(),))
 
     def commit(self) -> None:
         self._conn.execute("COMMIT")

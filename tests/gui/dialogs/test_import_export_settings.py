@@ -9,10 +9,12 @@ from PySide6.QtWidgets import QPushButton
 
 from eventdesk.gui.dialogs.settings_dialog import SettingsDialog
 from eventdesk.gui.examples import SEED_EXAMPLE
+from eventdesk.gui.ingest_process import use_child_process
 
 
 def test_import_can_be_cancelled_at_a_batch_boundary(qtbot, window, generate, idle):
     events, _truth, _mappings = generate(40_000, seed=3)
+    assert use_child_process(window.session.uri, {}, str(events))  # big enough for its own process
     window.tabs.setCurrentWidget(window.stats_tab)
     run = window.start_import(str(events))
     assert window.stats_tab.timer.isActive()  # statistics refresh on their own meanwhile
@@ -67,3 +69,12 @@ def test_settings_apply_at_once_and_are_remembered(qtbot, window, prefs):
             tab.submit()
         outcomes.append(blocker.args[0].result.status)
     assert outcomes == ["failed", "dead_letter"]
+
+
+def test_importing_a_missing_file_says_so(qtbot, window, tmp_path, idle):
+    missing = tmp_path / "gone.jsonl"  # e.g. removed between choosing it and reading it
+    run = window.start_import(str(missing))
+    with qtbot.waitSignal(run.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0] is None and not run.dialog.isVisible()
+    assert window.message_area.text == f"Importing gone.jsonl failed: cannot use {missing}: No such file or directory"

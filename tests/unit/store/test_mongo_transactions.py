@@ -112,6 +112,15 @@ def test_a_commit_never_confirmed_is_reported_as_unavailable_and_safe_to_resend(
     assert client.commit_calls == 5 + 1  # five tries, then the failure record's own commit
 
 
+def test_a_lost_commit_reply_is_settled_by_the_commit_mark(app, client):
+    client.fail("commit", "UnknownTransactionCommitResult", times=5, landed=True)
+    result = app.submit(SEED)
+    assert result.outcome is Outcome.ACCEPTED  # its mark is there: the commit landed
+    again = app.submit(SEED)
+    assert again.outcome is Outcome.DUPLICATE and again.raw_id == result.raw_id
+    assert app.store.get_raw(result.raw_id).receipts == 2
+
+
 @pytest.mark.parametrize("hello, kind, transactions", [
     ({"setName": "rs0", "isWritablePrimary": True}, "replica_set", True),
     ({"msg": "isdbgrid", "isWritablePrimary": True}, "sharded", True),
