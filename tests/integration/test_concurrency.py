@@ -110,6 +110,9 @@ def check_store(path: str, submissions: int, results: list[dict]) -> None:
         rows = store.aggregates(AggregateQuery())
         assert {(r.client_id, r.metric): Decimal(r.sum) for r in rows} == expected_sums()
         assert stats.raw_total + stats.exact_duplicates == submissions
+        from eventdesk.core.queries import RawQuery
+        for status, count in stats.by_status.items():  # the kept counts equal the rows
+            assert store.count_raw(RawQuery(statuses=(status,))) == count, status
     finally:
         store.close()
 

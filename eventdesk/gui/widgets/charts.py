@@ -96,6 +96,9 @@ class EventChart(QWidget):
                                        symbolBrush=colour, symbolPen=pg.mkPen(colour), name=name)
             self.plot.addItem(item)
         self._finish(y_label, [p[1] for points in self._series.values() for p in points])
+        moments = [p[0] for points in self._series.values() for p in points]
+        if moments:  # set now, not at the next paint, so the date axis never shows a stale range
+            self.plot.setXRange(min(moments) - bar_width / 2, max(moments) + bar_width / 2, padding=0.02)
         self.legend.setVisible(legend)
 
     def _finish(self, y_label: str, values: list[float]) -> None:

@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS daily_totals(
     max_units INTEGER,
     PRIMARY KEY (client_id, metric, day)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS status_counts(
+    status TEXT PRIMARY KEY,        -- raw events per status, kept with every write, for stats
+    n INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS commit_marks(
     token TEXT PRIMARY KEY,         -- written by each write transaction, read after a lost reply
     written_at TEXT NOT NULL
@@ -88,6 +92,10 @@ ON CONFLICT(client_id, metric, day) DO UPDATE SET
     max_units = CASE WHEN max_units IS NULL OR excluded.max_units > max_units
                      THEN coalesce(excluded.max_units, max_units) ELSE max_units END
 """
+
+
+STATUS_COUNT_ADD = ("INSERT INTO status_counts(status, n) VALUES (?, ?)"
+                    " ON CONFLICT(status) DO UPDATE SET n = n + excluded.n")
 
 
 def index_statements(unique: bool) -> list[str]:
@@ -123,6 +131,9 @@ def create(conn: sqlite3.Connection, unique: bool) -> None:
             if statement.strip():
                 conn.execute(statement)
         conn.execute("DROP TRIGGER IF EXISTS normalized_daily")  # early builds kept totals by trigger
+        if conn.execute("SELECT count(*) FROM status_counts").fetchone()[0] == 0:  # older stores
+            conn.execute("INSERT INTO status_counts(status, n) SELECT status, count(*) FROM raw_events"
+                         " GROUP BY status")
         for statement in index_statements(unique):
             conn.execute(statement)
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")

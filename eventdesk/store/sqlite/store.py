@@ -176,7 +176,12 @@ class SqliteStore:
 
     @_mapped
     def stats(self) -> Stats:
-        return reads.stats(self._conn())
+        conn = self._conn()
+        conn.execute("BEGIN")  # one snapshot for the status counts and the day totals
+        try:
+            return reads.stats(conn)
+        finally:
+            conn.execute("COMMIT")
 
     @_mapped
     def per_client(self) -> dict[str, dict[str, int]]:

@@ -84,7 +84,13 @@ class SqliteUnitOfWork:
                    r.attempts, r.received_at, r.received_at) for i, r in enumerate(rows)]
         self._conn.executemany(self._insert_raw_sql, params)
         inserted = self._inserted("raw_events", first, len(rows))
-        return [first + i if first + i in inserted else None for i in range(len(rows))]
+        ids = [first + i if first + i in inserted else None for i in range(len(rows))]
+        added: dict[str, int] = {}
+        for row, new_id in zip(rows, ids):
+            if new_id is not None:
+                added[row.status] = added.get(row.status, 0) + 1
+        self._conn.executemany(schema.STATUS_COUNT_ADD, added.items())
+        return ids
 
     def find_raws(self, content_hashes: Sequence[str]) -> dict[str, RawRef]:
         found: dict[str, RawRef] = {}
@@ -125,6 +131,15 @@ class SqliteUnitOfWork:
         return found
 
     def update_raws(self, updates: Sequence[RawUpdate]) -> None:
+        delta: dict[str, int] = {}
+        for chunk in _chunks([u.id for u in updates]):
+            for status, count in self._conn.execute(
+                    f"SELECT status, count(*) FROM raw_events WHERE id IN ({','.join('?' * len(chunk))})"
+                    " GROUP BY status", chunk):
+                delta[status] = delta.get(status, 0) - count
+        for u in updates:
+            delta[u.status] = delta.get(u.status, 0) + 1
+        self._conn.executemany(schema.STATUS_COUNT_ADD, [(s, n) for s, n in delta.items() if n])
         self._conn.executemany(
             "UPDATE raw_events SET status = ?, attempts = ?, error = ?, duplicate_of = ?,"
             " updated_at = ? WHERE id = ?",

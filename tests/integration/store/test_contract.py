@@ -241,3 +241,21 @@ def test_invalid_utf8_is_kept_as_bytes(app):
     assert result.outcome is Outcome.REJECTED
     raw = app.store.get_raw(result.raw_id)
     assert raw.text == b'{"source":"a","payload":{"x":"\xff"}}' and "UTF-8" in raw.error
+
+
+def test_status_counts_equal_the_rows_after_a_messy_history(app):
+    from eventdesk.core.queries import RawQuery
+    app.processor.max_attempts = 2
+    app.submit(SEED)
+    app.submit(SEED)
+    app.submit(SEED_OTHER_FORMAT)
+    app.submit("junk")
+    failing = event(amount="7")
+    app.submit(failing, FaultPoint.MID_TRANSACTION)
+    app.submit(failing, FaultPoint.MID_TRANSACTION)  # now dead_letter
+    app.submit(event(amount="8"), FaultPoint.MID_TRANSACTION)
+    app.processor.retry(["failed"])
+    stats = app.store.stats()
+    for status, count in stats.by_status.items():
+        assert app.store.count_raw(RawQuery(statuses=(status,))) == count, status
+    assert stats.by_status["dead_letter"] == 1 and stats.by_status["failed"] == 0
