@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import statistics
 import subprocess
@@ -258,7 +257,3 @@ def gui_first_page(report: Report, store_path: Path) -> None:
     value = first_rows_ms(str(store_path))
     if value is not None:
         report.add("GUI raw table shows first rows", value, "ms", 300, False, note="model + view, offscreen")
-
-
-__all__ = ["generate", "bulk_ingest", "large_ingest", "baseline", "single_submissions",
-           "concurrent_submissions", "queries", "gui_first_page", "os"]

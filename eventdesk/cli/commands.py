@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from eventdesk.app import App, Settings, build_app, load_mappings_file
 from eventdesk.cli.export import export_events
 from eventdesk.cli.main import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
-from eventdesk.cli.progress import ProgressBar
 from eventdesk.core.faults import parse_fault_point
-from eventdesk.core.ingest import IngestSummary
 from eventdesk.core.model import Outcome
-from eventdesk.core.processor import utc_now_text
 from eventdesk.core.queries import AggregateQuery
 from eventdesk.core.timestamps import TimestampParser
 
@@ -183,7 +179,3 @@ def run_mappings(args: argparse.Namespace) -> int:
     finally:
         app.close()
     return EXIT_OK
-
-
-__all__ = ["run_gui", "run_ingest", "run_submit", "run_stats", "run_export", "run_aggregates",
-           "run_retry", "run_mappings", "utc_now_text", "IngestSummary", "os", "timezone"]

@@ -17,7 +17,7 @@ from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, St
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.group_commit import GroupCommit
 from eventdesk.core.fastjson import read_envelope_fast
-from eventdesk.core.model import (RETRYABLE_STATUSES, SETTLED_STATUSES, EventId, Outcome,
+from eventdesk.core.model import (SETTLED_STATUSES, EventId, Outcome,
                                   Prepared, Status, SubmitResult)
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.store.port import EventStore, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
@@ -211,20 +211,20 @@ class Processor:
         updates: list[RawUpdate] = []
         for item, row, nid in zip(work, rows, ids):
             canonical, digest = item.prepared.canonical, item.prepared.envelope.content_hash
+            raw_id = row.raw_id
             if nid is None:
                 holder_id, holder_raw = holders[row.normalized_hash]
-                if holder_raw == item.raw_id:  # recovery: this raw's own event was written before
+                if holder_raw == raw_id:  # recovery: this raw's own event was written before
                     nid = holder_id
             if nid is not None:
-                outcome = Outcome.ACCEPTED
-                result = SubmitResult(outcome, item.raw_id, nid, Status.NORMALIZED.value, None, digest,
+                result = SubmitResult(Outcome.ACCEPTED, raw_id, nid, Status.NORMALIZED.value, None, digest,
                                       row.normalized_hash, canonical)
                 if not (item.is_new and uow.atomic):
-                    updates.append(RawUpdate(item.raw_id, Status.NORMALIZED.value, item.attempts, None, None, now))
+                    updates.append(RawUpdate(raw_id, Status.NORMALIZED.value, item.attempts, None, None, now))
             else:
-                result = SubmitResult(Outcome.SEMANTIC_DUPLICATE, item.raw_id, holder_id,
+                result = SubmitResult(Outcome.SEMANTIC_DUPLICATE, raw_id, holder_id,
                                       Status.DUPLICATE.value, None, digest, row.normalized_hash, canonical)
-                updates.append(RawUpdate(item.raw_id, Status.DUPLICATE.value, item.attempts, None, holder_id, now))
+                updates.append(RawUpdate(raw_id, Status.DUPLICATE.value, item.attempts, None, holder_id, now))
             results[item.index] = result
         if updates:
             uow.update_raws(updates)
@@ -263,7 +263,8 @@ class Processor:
             ids = uow.insert_raws(rows)
             known = [h for h, raw_id in zip(leads, ids) if raw_id is None]
             existing = uow.find_raws(known) if known else {}
-            updates, receipts = [], {}
+            updates: list[RawUpdate] = []
+            receipts: dict[EventId, int] = {}
             for (digest, (index, prepared)), raw_id in zip(leads.items(), ids):
                 if raw_id is not None:
                     status = Status.REJECTED.value if prepared.canonical is None else Status.FAILED.value

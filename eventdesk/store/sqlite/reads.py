@@ -277,7 +277,8 @@ def _add_exotic_days(conn: sqlite3.Connection, partials: dict[GroupKey, Partial]
                      day_params: list[Any], timed: bool) -> None:
     """Add the exact amounts the day totals could not hold, for the whole days of the query."""
     for client, metric in set(groups):
-        clauses, params = ["client_id = ?", "metric = ?", "n_exotic > 0"], [client, metric]
+        clauses = ["client_id = ?", "metric = ?", "n_exotic > 0"]
+        params: list[Any] = [client, metric]
         if first is not None:
             clauses.append("day >= ?")
             params.append(first)

@@ -84,7 +84,7 @@ class SqliteUnitOfWork:
                    r.attempts, r.received_at, r.received_at) for i, r in enumerate(rows)]
         self._conn.executemany(self._insert_raw_sql, params)
         inserted = self._inserted("raw_events", first, len(rows))
-        ids = [first + i if first + i in inserted else None for i in range(len(rows))]
+        ids: list[Optional[EventId]] = [first + i if first + i in inserted else None for i in range(len(rows))]
         added: dict[str, int] = {}
         for row, new_id in zip(rows, ids):
             if new_id is not None:
@@ -114,7 +114,7 @@ class SqliteUnitOfWork:
                            s.timestamp, bytes.fromhex(r.normalized_hash), s.warnings))
         self._conn.executemany(self._insert_normalized_sql, params)
         inserted = self._inserted("normalized_events", first, len(rows))
-        ids = [first + i if first + i in inserted else None for i in range(len(rows))]
+        ids: list[Optional[EventId]] = [first + i if first + i in inserted else None for i in range(len(rows))]
         self._conn.executemany(schema.DAILY_UPSERT, daily_totals(
             (p for p, new_id in zip(params, ids) if new_id is not None)))
         return ids
