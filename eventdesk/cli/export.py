@@ -5,31 +5,12 @@ import csv
 import json
 from typing import Any, Iterator, Optional, Sequence, TextIO
 
-from eventdesk.core.intake import payload_of
-from eventdesk.core.model import ALL_STATUSES, NormalizedEvent, RawEvent
+from eventdesk.core.export_rows import NORMALIZED_FIELDS, RAW_FIELDS, normalized_row, raw_row
+from eventdesk.core.model import ALL_STATUSES
 from eventdesk.core.queries import NormalizedQuery, Page, RawQuery
 from eventdesk.store.port import EventStore
 
-RAW_FIELDS = ("id", "source", "payload", "status", "content_hash", "error", "attempts", "receipts",
-              "received_at")
-NORMALIZED_FIELDS = ("id", "raw_id", "client_id", "metric", "amount", "timestamp", "normalized_hash",
-                     "warnings")
 PAGE = 5000
-
-
-def raw_row(event: RawEvent) -> dict[str, Any]:
-    payload = payload_of(event.text) if event.status != "rejected" else None
-    if payload is None:  # not an event we could read: the text as received
-        payload = event.text if isinstance(event.text, str) else event.text.decode("utf-8", "backslashreplace")
-    return {"id": event.id, "source": event.source, "payload": payload, "status": event.status,
-            "content_hash": event.content_hash, "error": event.error, "attempts": event.attempts,
-            "receipts": event.receipts, "received_at": event.received_at}
-
-
-def normalized_row(event: NormalizedEvent) -> dict[str, Any]:
-    return {"id": event.id, "raw_id": event.raw_id, "client_id": event.client_id,
-            "metric": event.metric, "amount": event.amount, "timestamp": event.timestamp,
-            "normalized_hash": event.normalized_hash, "warnings": event.warnings}
 
 
 def iter_rows(store: EventStore, kind: str, statuses: Sequence[str],

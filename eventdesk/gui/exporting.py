@@ -9,31 +9,11 @@ import json
 import threading
 from typing import Any, Callable, Optional
 
-from eventdesk.core.model import NormalizedEvent, RawEvent
+from eventdesk.core.export_rows import NORMALIZED_FIELDS, RAW_FIELDS, normalized_row, raw_row
 from eventdesk.core.queries import NormalizedQuery, Page, RawQuery
-from eventdesk.gui.pretty import received_text
 
-RAW_FIELDS = ("id", "source", "payload", "status", "content_hash", "error", "attempts", "receipts",
-              "received_at")
-NORMALIZED_FIELDS = ("id", "raw_id", "client_id", "metric", "amount", "timestamp", "normalized_hash",
-                     "warnings")
+__all__ = ["export_events", "raw_row", "normalized_row"]
 PAGE = 5000
-
-
-def raw_row(event: RawEvent) -> dict[str, Any]:
-    """A raw event as the export and "Copy as JSON" write it: the payload, or the text as received."""
-    payload = event.payload() if event.status != "rejected" else None
-    if payload is None:
-        payload = received_text(event.text)
-    return {"id": event.id, "source": event.source, "payload": payload, "status": event.status,
-            "content_hash": event.content_hash, "error": event.error, "attempts": event.attempts,
-            "receipts": event.receipts, "received_at": event.received_at}
-
-
-def normalized_row(event: NormalizedEvent) -> dict[str, Any]:
-    return {"id": event.id, "raw_id": event.raw_id, "client_id": event.client_id,
-            "metric": event.metric, "amount": event.amount, "timestamp": event.timestamp,
-            "normalized_hash": event.normalized_hash, "warnings": event.warnings}
 
 
 def export_events(app: Any, kind: str, query: RawQuery | NormalizedQuery, path: str,

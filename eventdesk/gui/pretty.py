@@ -1,6 +1,8 @@
 """Showing events as text: JSON pretty-printed without changing a single number."""
 from __future__ import annotations
 
+from eventdesk.core.export_rows import received_text
+
 import json
 from decimal import Decimal
 from typing import Any
@@ -24,11 +26,6 @@ def pretty_json(value: Any, indent: int = 2, level: int = 0) -> str:
     if isinstance(value, Decimal):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
-
-
-def received_text(text: str | bytes) -> str:
-    """The text as received, readable even when it was not UTF-8."""
-    return text if isinstance(text, str) else text.decode("utf-8", "backslashreplace")
 
 
 def pretty_received(text: str | bytes) -> str:

@@ -224,16 +224,7 @@ def aggregates(conn: sqlite3.Connection, query: AggregateQuery) -> list[Aggregat
     filters, params = _group_filters(query, "client_id", "metric")
     timed = query.time_from is not None or query.time_to is not None
     if first != end or first is None or end is None:
-        day_clauses: list[str] = []
-        day_params: list[Any] = []
-        if first is not None:
-            day_clauses.append("day >= ?")
-            day_params.append(first)
-        if end is not None:
-            day_clauses.append("day < ?")
-            day_params.append(end)
-        if timed:
-            day_clauses.append(f"day != {NO_DAY}")
+        day_clauses, day_params = _day_clauses(first, end, timed)
         where = " AND ".join(filters + day_clauses) or "1"
         # buckets are formed in SQL, so Python only merges what the answer will show
         rows = conn.execute(
@@ -255,12 +246,27 @@ def aggregates(conn: sqlite3.Connection, query: AggregateQuery) -> list[Aggregat
             if n_exotic:
                 exotic.append((client, metric))
         if exotic:
-            _add_exotic_days(conn, partials, exotic, first, end, day_params, timed)
+            _add_exotic_days(conn, partials, exotic, first, end, timed)
     for lo, hi in edges:
         merge_rows(partials, _edge_rows(conn, list(query.clients), list(query.metrics), lo, hi))
         merge_rows(partials, _exact_rows(conn, list(query.clients), list(query.metrics), lo, hi,
                                          exotic_only=True))
     return rows_from_partials(partials, query.bucket)
+
+
+def _day_clauses(first: Optional[int], end: Optional[int], timed: bool) -> tuple[list[str], list[Any]]:
+    """Clauses on daily_totals.day for whole days [first, end); a time range leaves out no-day."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if first is not None:
+        clauses.append("day >= ?")
+        params.append(first)
+    if end is not None:
+        clauses.append("day < ?")
+        params.append(end)
+    if timed:
+        clauses.append(f"day != {NO_DAY}")
+    return clauses, params
 
 
 _BUCKET_SQL = {
@@ -274,20 +280,13 @@ _BUCKET_SQL = {
 
 def _add_exotic_days(conn: sqlite3.Connection, partials: dict[GroupKey, Partial],
                      groups: list[tuple[str, str]], first: Optional[int], end: Optional[int],
-                     day_params: list[Any], timed: bool) -> None:
+                     timed: bool) -> None:
     """Add the exact amounts the day totals could not hold, for the whole days of the query."""
     for client, metric in set(groups):
-        clauses = ["client_id = ?", "metric = ?", "n_exotic > 0"]
-        params: list[Any] = [client, metric]
-        if first is not None:
-            clauses.append("day >= ?")
-            params.append(first)
-        if end is not None:
-            clauses.append("day < ?")
-            params.append(end)
-        if timed:
-            clauses.append(f"day != {NO_DAY}")
-        days = [d for (d,) in conn.execute(
+        day_clauses, day_params = _day_clauses(first, end, timed)
+        clauses = ["client_id = ?", "metric = ?", "n_exotic > 0"] + day_clauses
+        params: list[Any] = [client, metric] + day_params
+        days: list[int] = [d for (d,) in conn.execute(
             f"SELECT day FROM daily_totals WHERE {' AND '.join(clauses)}", params)]
         for day in days:
             lo = None if day == NO_DAY else day * DAY_US
