@@ -30,16 +30,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    store_help = ("a file path, sqlite:///path or mongodb://...; default: $EVENTDESK_STORE, "
+                  "else eventdesk.db in the user data folder")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="URI",
-                        help="a file path, sqlite:///path or mongodb://...; default: $EVENTDESK_STORE, "
-                             "else eventdesk.db in the user data folder")
+    # SUPPRESS: when given only before the command, the command's own default must not erase it
+    common.add_argument("--store", metavar="URI", default=argparse.SUPPRESS, help=store_help)
     normalising = argparse.ArgumentParser(add_help=False)
     normalising.add_argument("--mappings", metavar="FILE",
                              help="field mappings to use (becomes the store's current version)")
-    parser = _Parser(prog="eventdesk", parents=[common],
+    parser = _Parser(prog="eventdesk",
                      description="Keep every event, normalise it, count each fact once. "
                                  "Without a command, opens the desktop app.")
+    parser.add_argument("--store", metavar="URI", default=None, help=store_help)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 

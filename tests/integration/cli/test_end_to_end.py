@@ -131,3 +131,12 @@ def test_invalid_mappings_file_names_the_entry(tmp_path):
     result = eventdesk("submit", "{}", "--mappings", str(bad), "--store", str(tmp_path / "s.db"), check=False)
     assert result.returncode == 2
     assert "clients.client_D.timezone" in result.stderr.decode()
+
+
+def test_store_option_works_before_and_after_the_command(tmp_path):
+    before, after = str(tmp_path / "before.db"), str(tmp_path / "after.db")
+    event = '{"source":"a","payload":{"metric":"m","amount":1,"timestamp":"2024-01-01"}}'
+    eventdesk("--store", before, "submit", event)
+    eventdesk("submit", event, "--store", after)
+    assert as_json("--store", before, "stats", "--json")["normalized"] == 1
+    assert as_json("stats", "--json", "--store", after)["normalized"] == 1
