@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     bulk = measures.generate(out, "bulk", lines, seed=1)
     measures.bulk_ingest(report, bulk, out / "bulk.db", args.workers)
     measures.baseline(report, bulk, out / "baseline.db", args.baseline_lines)
+    measures.gui_import_stall(report, bulk, out / "gui-import.db")
     measures.single_submissions(report, out / "single.db")
     measures.concurrent_submissions(report, out / "concurrent.db", threads=8)
     large = measures.generate(out, "large", big, seed=2)

@@ -1,8 +1,13 @@
-"""How long the GUI's raw events table takes to show its first rows over a big store.
+"""The GUI's targets, measured offscreen in a child process.
 
-Run in a child process (``python -m eventdesk.bench.gui_probe STORE``), offscreen: it opens the
-store as the app does, then times a reload of the raw events model until rows are there, with
-the count still running in the background. Prints the milliseconds.
+``python -m eventdesk.bench.gui_probe first-rows STORE``: opens the store as the app does, then
+times a reload of the raw events model until rows are there (the count still running in the
+background). Prints the milliseconds.
+
+``python -m eventdesk.bench.gui_probe import-stall EVENTS STORE``: the main window, on its
+Statistics tab (which refreshes itself during imports), imports EVENTS through File > Import's
+code path while a 10 ms timer measures the longest gap of the event loop. Prints the worst gap
+in milliseconds, then the number of gaps over 100 ms.
 """
 from __future__ import annotations
 
@@ -13,13 +18,24 @@ import time
 from typing import Optional
 
 
-def first_rows_ms(store: str) -> Optional[float]:
-    """The figure, from a child process; None when Qt is not available."""
-    done = subprocess.run([sys.executable, "-m", "eventdesk.bench.gui_probe", store],
+def _probe(*args: str) -> Optional[list[float]]:
+    done = subprocess.run([sys.executable, "-m", "eventdesk.bench.gui_probe", *args],
                           capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     if done.returncode != 0:
         return None
-    return float(done.stdout.strip().splitlines()[-1])
+    return [float(v) for v in done.stdout.strip().splitlines()[-1].split()]
+
+
+def first_rows_ms(store: str) -> Optional[float]:
+    """The figure, from a child process; None when Qt is not available."""
+    values = _probe("first-rows", store)
+    return values[0] if values else None
+
+
+def import_stall_ms(events: str, store: str) -> Optional[tuple[float, int]]:
+    """(worst event-loop gap in ms, gaps over 100 ms) during a GUI import of ``events``."""
+    values = _probe("import-stall", events, store)
+    return (values[0], int(values[1])) if values else None
 
 
 def _measure(store: str) -> float:
@@ -49,6 +65,42 @@ def _measure(store: str) -> float:
     return elapsed
 
 
+def _import_stall(events: str, store: str) -> tuple[float, int]:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from eventdesk.gui.main_window import MainWindow
+    from eventdesk.gui.preferences import Preferences
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(Preferences(QSettings(store + ".probe.ini", QSettings.Format.IniFormat)))
+    window.resize(1400, 900)
+    window.show()
+    opened: list[object] = []
+    window.session.store_opened.connect(lambda *_: opened.append(1))
+    window.open_store(store)
+    _wait(lambda: bool(opened), 30)
+    window.tabs.setCurrentWidget(window.stats_tab)
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    timer.start(10)
+    done: list[object] = []
+    run = window.start_import(events)
+    if run is None:
+        raise RuntimeError("the import did not start")
+    run.finished.connect(lambda summary: done.append(summary))
+    _wait(lambda: bool(done), 600)
+    del app
+    return max(gaps) * 1000, sum(gap > 0.1 for gap in gaps)
+
+
 def _wait(condition, seconds: float) -> None:
     from PySide6.QtCore import QCoreApplication
     deadline = time.monotonic() + seconds
@@ -60,5 +112,10 @@ def _wait(condition, seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    print(f"{_measure(sys.argv[1]):.1f}")
-    os._exit(0)  # do not wait for the background count of a million rows
+    if sys.argv[1] == "first-rows":
+        print(f"{_measure(sys.argv[2]):.1f}")
+    else:
+        worst, over = _import_stall(sys.argv[2], sys.argv[3])
+        print(f"{worst:.1f} {over}")
+    sys.stdout.flush()
+    os._exit(0)  # do not wait for background counts of a million rows

@@ -261,3 +261,18 @@ def gui_first_page(report: Report, store_path: Path) -> None:
     value = first_rows_ms(str(store_path))
     if value is not None:
         report.add("GUI raw table shows first rows", value, "ms", 300, False, note="model + view, offscreen")
+
+
+def gui_import_stall(report: Report, data: Generated, store: Path) -> None:
+    """The longest the window's event loop stalls while File > Import loads ``data``."""
+    try:
+        from eventdesk.bench.gui_probe import import_stall_ms
+    except ImportError:
+        return
+    print(f"GUI import of {data.lines:,} lines, timing the event loop ...", flush=True)
+    _fresh(store)
+    value = import_stall_ms(str(data.events), str(store))
+    if value is not None:
+        worst, over = value
+        report.add(f"GUI event loop, longest stall, {data.lines:,}-line import", worst, "ms", 100, False,
+                   note=f"{over} gaps over 100 ms; Statistics tab refreshing")

@@ -70,6 +70,11 @@ def _portable(exc: BaseException) -> BaseException:
 
 def _child(uri: str, max_attempts: int, path: str, messages: Any, cancel: Any) -> None:
     from eventdesk.app import Settings, build_app
+    if hasattr(os, "nice"):  # the window comes first: the import (and its parsers) yield the CPU
+        try:
+            os.nice(10)
+        except OSError:
+            pass
     try:
         app = build_app(Settings(store_uri=uri, max_attempts=max_attempts))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which shows it

@@ -78,7 +78,8 @@ class EventChart(QWidget):
     def set_time_series(self, series: Series, kind: str = "line", bar_width: float = 86400.0,
                         y_label: str = "", legend: bool = True) -> None:
         """One series per name: (x in UTC seconds, y) points; ``kind`` is "line" or "bars"."""
-        self._set_bottom_axis(pg.DateAxisItem(utcOffset=0))
+        if not isinstance(self.plot.getPlotItem().getAxis("bottom"), pg.DateAxisItem):
+            self._set_bottom_axis(pg.DateAxisItem(utcOffset=0))  # replacing an axis is costly
         self.clear()
         self._series = {name: sorted(points) for name, points in series.items()}
         count = max(1, len(series))
