@@ -46,10 +46,6 @@ def epoch_micros(moment: Optional[datetime]) -> Optional[int]:
     return (delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds
 
 
-def epoch_day(micros: int) -> int:
-    return micros // DAY_US
-
-
 @functools.lru_cache(maxsize=65536)
 def day_start_text(day: int) -> str:
     return timestamp_text(_EPOCH + timedelta(days=day))

@@ -26,10 +26,9 @@ class Status(str, enum.Enum):
 
 
 ALL_STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
-#: A raw event in one of these statuses is finished: a re-send only counts a receipt.
+#: A raw event in one of these statuses is finished: a re-send only counts a receipt. In any
+#: other status (failed, dead_letter, pending, processing) a re-send reprocesses it.
 SETTLED_STATUSES = frozenset({"normalized", "duplicate", "rejected"})
-#: A raw event in one of these statuses is reprocessed when its content arrives again.
-RETRYABLE_STATUSES = frozenset({"failed", "dead_letter", "pending", "processing"})
 
 
 class Outcome(str, enum.Enum):

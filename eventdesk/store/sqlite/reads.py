@@ -122,10 +122,6 @@ def query_raw(conn: sqlite3.Connection, query: RawQuery, page: Page) -> list[Raw
     return [raw_from_row(row) for row in conn.execute(sql, params + more_params + [page.limit])]
 
 
-def raw_sort_value(event: RawEvent, sort: str) -> Any:
-    return getattr(event, "text" if sort == "body" else sort)
-
-
 def count_raw(conn: sqlite3.Connection, query: RawQuery) -> int:
     clauses, params = _raw_where(query)
     where = " AND ".join(clauses) or "1"
@@ -249,8 +245,7 @@ def aggregates(conn: sqlite3.Connection, query: AggregateQuery) -> list[Aggregat
             _add_exotic_days(conn, partials, exotic, first, end, timed)
     for lo, hi in edges:
         merge_rows(partials, _edge_rows(conn, list(query.clients), list(query.metrics), lo, hi))
-        merge_rows(partials, _exact_rows(conn, list(query.clients), list(query.metrics), lo, hi,
-                                         exotic_only=True))
+        merge_rows(partials, _exact_rows(conn, list(query.clients), list(query.metrics), lo, hi))
     return rows_from_partials(partials, query.bucket)
 
 
@@ -291,7 +286,7 @@ def _add_exotic_days(conn: sqlite3.Connection, partials: dict[GroupKey, Partial]
         for day in days:
             lo = None if day == NO_DAY else day * DAY_US
             merge_rows(partials, _exact_rows(conn, [client], [metric or None], lo,
-                                             None if lo is None else lo + DAY_US, exotic_only=True,
+                                             None if lo is None else lo + DAY_US,
                                              no_time=day == NO_DAY))
 
 
@@ -350,8 +345,7 @@ def _edge_rows(conn: sqlite3.Connection, clients: list[str], metrics: list[Optio
 
 
 def _exact_rows(conn: sqlite3.Connection, clients: list[str], metrics: list[Optional[str]],
-                lo: Optional[int], hi: Optional[int], exotic_only: bool = True,
-                no_time: bool = False) -> list[tuple]:
+                lo: Optional[int], hi: Optional[int], no_time: bool = False) -> list[tuple]:
     """Amounts without exact units, summed as Decimal: (client, metric, day, 0, n, sum, min, max)."""
     where, params = _event_filters(clients, metrics, lo, hi, no_time)
     groups: dict[GroupKey, Partial] = {}
