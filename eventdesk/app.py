@@ -37,6 +37,7 @@ class Settings:
     mappings_file: Optional[str] = None      # None: the store's current mappings
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     store_options: dict = field(default_factory=dict)
+    read_only: bool = False                  # stats, export, aggregates: no write lock, nothing saved
 
 
 class App:
@@ -111,6 +112,17 @@ def current_mappings(store: EventStore, mappings_file: Optional[str]) -> tuple[M
     return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
 
 
+def readable_mappings(store: EventStore, mappings_file: Optional[str]) -> tuple[Mappings, int]:
+    """The mappings ``current_mappings`` would use, without saving anything (version 0: unsaved)."""
+    stored = store.current_mappings()
+    if mappings_file is not None:
+        mappings = load_mappings_file(mappings_file)
+        return mappings, stored[0] if stored is not None and _same(stored[1], mappings) else 0
+    if stored is not None:
+        return Mappings.from_json(stored[1]), stored[0]
+    return shipped_mappings(), 0
+
+
 def _same(text: str, mappings: Mappings) -> bool:
     try:
         return json.loads(text) == mappings.document
@@ -123,9 +135,12 @@ def build_app(settings: Settings) -> App:
     options = dict(settings.store_options)
     if os.environ.get(UNSAFE_NO_DEDUP_ENV) == "1":
         options["unique_indexes"] = False
-    store = open_store(settings.store_uri or default_store_uri(), **options)
+    if settings.read_only:
+        options["read_only"] = True
+    store = open_store(settings.store_uri if settings.store_uri is not None else default_store_uri(), **options)
+    choose = readable_mappings if settings.read_only else current_mappings
     try:
-        mappings, version = current_mappings(store, settings.mappings_file)
+        mappings, version = choose(store, settings.mappings_file)
     except BaseException:
         store.close()
         raise

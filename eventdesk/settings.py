@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 APP_NAME = "eventdesk"
+STORE_ENV = "EVENTDESK_STORE"
 
 
 def user_data_dir() -> Path:
@@ -21,10 +22,14 @@ def user_data_dir() -> Path:
 
 
 def default_store_uri() -> str:
-    """``$EVENTDESK_STORE``, else ``eventdesk.db`` in the user data folder (created on demand)."""
-    configured = os.environ.get("EVENTDESK_STORE")
-    if configured:
-        return configured
+    """``$EVENTDESK_STORE``, else ``eventdesk.db`` in the user data folder (created on demand).
+
+    A set but empty or unusable ``EVENTDESK_STORE`` is refused (``BadStoreUri``), never ignored.
+    """
+    configured = os.environ.get(STORE_ENV)
+    if configured is not None:
+        from eventdesk.store.uri import check_store_uri
+        return check_store_uri(configured, f"the environment variable {STORE_ENV}")
     folder = user_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return str(folder / "eventdesk.db")

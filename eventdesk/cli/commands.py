@@ -4,21 +4,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timedelta
-from typing import Any, Optional
+from datetime import datetime
+from typing import Any
 
 from eventdesk.app import App, Settings, build_app, load_mappings_file
-from eventdesk.cli.export import export_events
+from eventdesk.cli.export import check_export_args, export_events, export_to_file
 from eventdesk.cli.main import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
+from eventdesk.cli.serve import run_serve, run_tokens  # noqa: F401  (dispatched by name)
 from eventdesk.core.faults import parse_fault_point
+from eventdesk.core.filters import client_filter, metric_filter, time_bound
 from eventdesk.core.model import Outcome
 from eventdesk.core.queries import AggregateQuery
-from eventdesk.core.timestamps import TimestampParser
+from eventdesk.store.uri import check_store_uri
 
 
-def _app(args: argparse.Namespace) -> App:
+def _app(args: argparse.Namespace, read_only: bool = False) -> App:
+    if args.store is not None:  # checked here so that the message can name the option
+        check_store_uri(args.store, "--store")
     max_attempts = getattr(args, "max_attempts", None)
-    settings = Settings(store_uri=args.store, mappings_file=getattr(args, "mappings", None))
+    settings = Settings(store_uri=args.store, mappings_file=getattr(args, "mappings", None),
+                        read_only=read_only)
     if max_attempts:
         settings.max_attempts = max_attempts
     return build_app(settings)
@@ -86,7 +91,7 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    app = _app(args)
+    app = _app(args, read_only=True)
     try:
         stats = app.store.stats()
     finally:
@@ -104,41 +109,47 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    app = _app(args)
+    # normalized rows hold the trimmed client id; raw rows the source exactly as received
+    client = _user_filter(client_filter, args.client) if args.kind == "normalized" else args.client
+    check_export_args(args.kind, args.status or [])
+    app = _app(args, read_only=True)
     try:
         if args.out:
-            with open(args.out, "w", encoding="utf-8", newline="") as out:
-                count = export_events(app.store, args.kind, args.status or [], args.client, args.format, out)
+            count = export_to_file(app.store, args.kind, args.status or [], client, args.format, args.out)
             sys.stderr.write(f"{count:,} {args.kind} events written to {args.out}\n")
         else:
-            export_events(app.store, args.kind, args.status or [], args.client, args.format, sys.stdout)
+            export_events(app.store, args.kind, args.status or [], client, args.format, sys.stdout)
     finally:
         app.close()
     return EXIT_OK
 
 
-def parse_when(text: Optional[str], end: bool = False) -> Optional[datetime]:
-    """A --from/--to value: ISO date or instant (UTC unless it says otherwise).
+def parse_when(text: str | None, end: bool = False) -> datetime | None:
+    """A --from/--to value, read as the normalizer reads timestamps (UTC, month first).
 
     A date alone given to --to means the end of that day, so ``--to 2024-01-31`` includes it.
     """
+    return _user_filter(time_bound, text, end)
+
+
+def _user_filter(read: Any, text: str | None, *more: Any) -> Any:
+    """A filter argument read by its core function; text no event could match is a usage error."""
     if text is None:
         return None
-    moment, problem = TimestampParser().parse(text)
-    if moment is None:
-        raise UsageError(f"cannot read the date {text!r}: {problem}")
-    if end and len(text.strip()) <= 10 and moment.hour == moment.minute == moment.second == 0:
-        moment += timedelta(days=1)
-    return moment
+    try:
+        return read(text, *more)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run_aggregates(args: argparse.Namespace) -> int:
-    query = AggregateQuery(clients=tuple(args.client or ()), metrics=tuple(m.strip().lower() for m in args.metric or ()),
+    query = AggregateQuery(clients=tuple(_user_filter(client_filter, c) for c in args.client or ()),
+                           metrics=tuple(_user_filter(metric_filter, m) for m in args.metric or ()),
                            time_from=parse_when(args.time_from), time_to=parse_when(args.time_to, end=True),
                            bucket=args.bucket)
     if query.time_from and query.time_to and query.time_from >= query.time_to:
         raise UsageError("--from must come before --to")
-    app = _app(args)
+    app = _app(args, read_only=True)
     try:
         rows = app.store.aggregates(query)
     finally:

@@ -11,9 +11,9 @@ import logging
 import os
 import sys
 import traceback
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
-from eventdesk.core.errors import EventdeskError, MappingsError, StoreBug, StoreError
+from eventdesk.core.errors import BadStoreUri, EventdeskError, MappingsError, StoreBug, StoreError
 from eventdesk.settings import user_data_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SUBMIT_FAILED, EXIT_BUG = 0, 1, 2, 3, 70
@@ -66,7 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("stats", parents=[common], help="counts by status and duplicates")
     p.add_argument("--json", action="store_true")
 
-    p = commands.add_parser("export", parents=[common], help="write raw or normalized events")
+    p = commands.add_parser(
+        "export", parents=[common], help="write raw or normalized events",
+        description="Raw rows give the payload exactly as received (its JSON text, numbers and "
+                    "keys untouched), or the text as received for a rejected input; an input that "
+                    "was not valid UTF-8 is written as \"base64:\" and the base64 of its bytes. "
+                    "Amounts are exact decimal text. --out is replaced only when the export is complete.")
     p.add_argument("kind", choices=("raw", "normalized"))
     p.add_argument("--status", action="append", metavar="S", help="raw events in this status (repeatable)")
     p.add_argument("--client", metavar="C", help="only this client (raw: source)")
@@ -89,9 +94,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--max-attempts", type=_positive, default=None, metavar="N")
 
+    _add_serve_parsers(commands, common, normalising)
+
     p = commands.add_parser("mappings", parents=[common], help="show or set the store's mappings")
     p.add_argument("--set", metavar="FILE", help="validate FILE and make it the current version")
     return parser
+
+
+def _add_serve_parsers(commands: Any, common: argparse.ArgumentParser,
+                       normalising: argparse.ArgumentParser) -> None:
+    p = commands.add_parser("serve", parents=[common, normalising], help="the HTTP API (design section 10)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000; 0 picks a free one)")
+    p.add_argument("--no-auth", action="store_true", help="no tokens (only on a loopback address)")
+    p.add_argument("--allow-simulation", action="store_true", help="honour simulateFailure and ?simulate=")
+    p.add_argument("--allow-host", action="append", metavar="H", help="another Host header to accept")
+    p.add_argument("--cors", action="append", metavar="ORIGIN", help="a web origin allowed to call the API")
+    p = commands.add_parser("tokens", parents=[common], help="bearer tokens of the HTTP API")
+    tokens = p.add_subparsers(dest="tokens_command", parser_class=_Parser, metavar="ACTION", required=True)
+    t = tokens.add_parser("add", parents=[common], help="create a token; it is printed once")
+    t.add_argument("name")
+    t.add_argument("--sources", default="*", metavar="S,S|*", help="sources it may post for (default *)")
+    t.add_argument("--rate", type=float, default=None, metavar="N", help="requests per second at most")
+    tokens.add_parser("list", parents=[common], help="the tokens (never the tokens' text)")
+    t = tokens.add_parser("revoke", parents=[common], help="revoke a token (a running server sees it in 1 s)")
+    t.add_argument("name")
 
 
 def _positive(text: str) -> int:
@@ -105,6 +132,27 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is seen
+    except BrokenPipeError:
+        _closed_stdout()
+        return EXIT_OK
+    return code
+
+
+def _closed_stdout() -> None:
+    """The reader went away (``| head``): a normal end. Point stdout at nothing so that the
+    interpreter's last flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -117,12 +165,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return run_gui(args)
         from eventdesk.cli import commands
         return getattr(commands, f"run_{args.command}")(args)
-    except (UsageError, MappingsError) as exc:
+    except (UsageError, MappingsError, BadStoreUri) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except StoreBug as exc:
         return _bug(exc)
     except (StoreError, EventdeskError) as exc:
         return _fail(EXIT_FAILED, str(exc))
+    except BrokenPipeError:
+        raise  # the reader of our output went away: handled by main
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         return _fail(EXIT_FAILED, f"cannot use{where}: {exc.strerror or exc}")

@@ -2,6 +2,7 @@
 
     EventdeskError                 base of everything eventdesk raises on purpose
     ├── MappingsError              a mappings file is invalid; the message names the entry
+    ├── BadStoreUri                a store URI names nothing, or nothing we support (a user's mistake)
     ├── SimulatedFailure           a fault point fired (design section 7)
     │   └── ReplyLost              the `after_commit` point: the commit happened, the reply did not
     └── StoreError                 the store could not do what was asked
@@ -25,6 +26,10 @@ class EventdeskError(Exception):
 
 class MappingsError(EventdeskError):
     """The mappings file is invalid. The message names the entry at fault."""
+
+
+class BadStoreUri(EventdeskError):
+    """A store URI that names no store, an in-memory one, a folder, or an unsupported scheme."""
 
 
 class SimulatedFailure(EventdeskError):

@@ -6,14 +6,17 @@ character beyond U+FFFF), and every float is written as ECMAScript writes it (in
 below 1e16 are turned into ints; other floats must lie in [1e-5, 1e16), where orjson's shortest
 form and ECMAScript's agree). Numbers must also mean the same as in the exact path, which
 parses them as Decimal: a float with at most 15 significant digits survives a double exactly,
-so any input with a run of 16 digits and dots takes the exact path. Anything
+so any input with a run of 16 digits and dots takes the exact path, and so does any input with
+an exponent of three digits or more (``1e-400`` reads as 0.0 and ``1e400`` overflows; with at
+most 15 digits and a two-digit exponent no number leaves the normal range of a double, so a
+0.0 that remains was written as a zero). Anything
 the fast path is unsure of (invalid JSON, big integers, NaN, lone surrogates, odd floats, a
 structurally invalid event) goes to ``intake.read_envelope``, which has the last word.
 """
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Optional
+from typing import Any
 
 import orjson
 
@@ -21,9 +24,12 @@ from eventdesk.core.canonical import MAX_DEPTH
 from eventdesk.core.intake import MAX_EVENT_BYTES, read_envelope
 from eventdesk.core.model import Envelope
 
-# digits and dots become "0", everything else " ": a run of 16 zeros marks a long number
-_NUMBER_CHARS = bytes(48 if chr(b) in "0123456789." else 32 for b in range(256))
+# digits and dots become "0", e/E "e", signs "+", everything else " ": a run of 16 zeros marks
+# a long number, "e000" or "e+000" an exponent that may leave a double's range
+_NUMBER_CHARS = bytes(48 if chr(b) in "0123456789." else 101 if chr(b) in "eE" else 43 if chr(b) in "+-"
+                      else 32 for b in range(256))
 _LONG_RUN = b"0" * 16
+_BIG_EXPONENTS = (b"e000", b"e+000")
 _SORT = orjson.OPT_SORT_KEYS
 
 
@@ -55,9 +61,12 @@ def _settle(value: Any, depth: int) -> Any:
     return value
 
 
-def _fast(received: bytes | str) -> Optional[Envelope]:
+def _fast(received: bytes | str) -> Envelope | None:
     data = received.encode("utf-8") if isinstance(received, str) else received
-    if len(data) > MAX_EVENT_BYTES or _LONG_RUN in data.translate(_NUMBER_CHARS):
+    if len(data) > MAX_EVENT_BYTES:
+        return None
+    shape = data.translate(_NUMBER_CHARS)
+    if _LONG_RUN in shape or _BIG_EXPONENTS[0] in shape or _BIG_EXPONENTS[1] in shape:
         return None
     try:
         value = orjson.loads(data)

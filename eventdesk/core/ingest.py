@@ -1,23 +1,20 @@
 """Streaming ingest of JSON-lines and JSON-array input, in batches.
 
-Memory stays flat in the size of the input: lines are read one at a time and processed in
-batches of ``batch_size``; each batch is one unit of work. Every non-blank line (or array
-element) is recorded, whatever it holds.
+Memory stays flat in the size of the input: inputs are read one at a time (``input_reader``)
+and processed in batches of ``batch_size``; each batch is one unit of work. Every non-blank
+line, array element and unreadable piece is recorded, whatever it holds.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
+from eventdesk.core.input_reader import Item, read_events, read_inputs
 from eventdesk.core.model import Outcome, Prepared, SubmitResult
 
 DEFAULT_BATCH_SIZE = 5000
-_SPECIAL = re.compile(rb'["\[\]{}]')
-_TOKEN = re.compile(rb'["\[\]{},]')
-_STRING_END = re.compile(rb'(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 @dataclass
@@ -45,109 +42,8 @@ class IngestSummary:
                 "failed": self.failed, "seconds": round(self.seconds, 3)}
 
 
-def read_events(stream: BinaryIO, fmt: str = "auto") -> Iterator[bytes]:
-    """Yield each event's bytes as received: one per non-blank line, or per array element."""
-    first = _peek_first_line(stream)
-    if fmt == "auto":
-        fmt = "array" if _looks_like_array(first, stream) else "jsonl"
-    if fmt == "array":
-        yield from _array_elements(first, stream)
-    else:
-        for line in _chain_first(first, stream):
-            stripped = line.rstrip(b"\r\n")
-            if stripped.strip():
-                yield stripped
-
-
-def _peek_first_line(stream: BinaryIO) -> bytes:
-    while True:
-        line = stream.readline()
-        if not line or line.strip():
-            return line
-
-
-def _chain_first(first: bytes, stream: BinaryIO) -> Iterator[bytes]:
-    if first:
-        yield first
-    yield from stream
-
-
-def _looks_like_array(first: bytes, stream: BinaryIO) -> bool:
-    """An array file starts with '[' and its first line is not a whole JSON value of its own."""
-    text = first.strip()
-    if not text.startswith(b"["):
-        return False
-    depth = _depth_after(text)
-    if depth != 0:
-        return True  # the array goes on past the first line
-    # one complete array on the first line: a file of events only if nothing else follows
-    position = stream.tell() if stream.seekable() else None
-    rest = stream.read(1) if position is not None else b"x"
-    if position is not None:
-        stream.seek(position)
-    return not rest and text.startswith(b"[{")
-
-
-def _depth_after(text: bytes) -> int:
-    depth, index = 0, 0
-    while True:
-        match = _SPECIAL.search(text, index)
-        if match is None:
-            return depth
-        char = match.group()
-        if char == b'"':
-            end = _STRING_END.match(text, match.end())
-            if end is None:
-                return depth + 1
-            index = end.end()
-            continue
-        depth += 1 if char in b"[{" else -1
-        index = match.end()
-
-
-def _array_elements(first: bytes, stream: BinaryIO) -> Iterator[bytes]:
-    """Elements of a top-level JSON array, each as its own bytes, read chunk by chunk."""
-    buffer = first.lstrip()[1:]  # after the opening '['
-    chunks = iter(lambda: stream.read(1 << 16), b"")
-    depth, index, element_start = 0, 0, 0
-    while True:
-        match = _TOKEN.search(buffer, index)
-        if match is not None and match.group() == b'"':
-            end = _STRING_END.match(buffer, match.end())
-            if end is not None:
-                index = end.end()
-                continue
-            match = None  # the string goes on in the next chunk
-        if match is None:
-            more = next(chunks, None)
-            if more is None:
-                tail = buffer[element_start:].strip()
-                if tail:
-                    yield tail  # unterminated array: the rest is recorded as it is
-                return
-            buffer, index = buffer[element_start:] + more, index - element_start
-            element_start = 0
-            continue
-        char = match.group()
-        if char in b"[{":
-            depth += 1
-        elif char in b"]}":
-            if depth == 0:  # the array's closing bracket
-                tail = buffer[element_start:match.start()].strip()
-                if tail:
-                    yield tail
-                return
-            depth -= 1
-        elif depth == 0:  # a comma between elements
-            element = buffer[element_start:match.start()].strip()
-            if element:
-                yield element
-            element_start = match.end()
-        index = match.end()
-
-
-def batches(events: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
-    batch: list[bytes] = []
+def batches(events: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    batch: list[Item] = []
     for event in events:
         batch.append(event)
         if len(batch) >= size:
@@ -158,7 +54,7 @@ def batches(events: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
 
 
 ProgressCallback = Callable[[IngestSummary, int], None]  # summary so far, bytes read
-PrepareBatches = Callable[[Iterable[list[bytes]]], Iterator[list[Prepared]]]
+PrepareBatches = Callable[[Iterable[list[Item]]], Iterator[list[Prepared]]]
 ApplyBatch = Callable[[list[Prepared]], list[SubmitResult]]
 
 
@@ -170,7 +66,7 @@ def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
     with every batch before it committed and nothing of the batches after it."""
     summary = summary or IngestSummary()
     started = time.perf_counter() - summary.seconds
-    prepared_batches = prepare(batches(read_events(stream, fmt), batch_size))
+    prepared_batches = prepare(batches(read_inputs(stream, fmt), batch_size))
     try:
         for prepared in prepared_batches:
             if cancel is not None and cancel.is_set():
@@ -202,4 +98,4 @@ def _position(stream: BinaryIO) -> int:
         return 0
 
 
-__all__ = ["IngestSummary", "read_events", "ingest_stream", "batches", "Outcome"]
+__all__ = ["IngestSummary", "read_events", "read_inputs", "ingest_stream", "batches", "Outcome"]

@@ -1,7 +1,9 @@
 """Reading one input as received into an ``Envelope`` (design sections 3 and 4).
 
 Structurally invalid input is not an error here: it becomes an envelope with a
-``rejection`` reason, so that it can be stored and shown to support staff.
+``rejection`` reason, so that it can be stored and shown to support staff. A rejected event
+keeps its ``source`` (trimmed) wherever it can be read: non-blank JSON text that is valid
+Unicode. A source of another JSON type (number, boolean, array, object) is not a source.
 Limits on size and depth are documented in docs/normalization.md.
 """
 from __future__ import annotations
@@ -61,7 +63,19 @@ def _reject(text: str | bytes, reason: str, value: Any = None, parsed: bool = Fa
             digest = None
     if digest is None:
         digest = sha256_hex(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return Envelope(text=text, content_hash=digest, rejection=reason)
+    return Envelope(text=text, content_hash=digest, source=readable_source(value), rejection=reason)
+
+
+def readable_source(value: Any) -> str | None:
+    """The source of a parsed input, trimmed, when it is non-blank valid text; else None."""
+    source = value.get("source") if isinstance(value, dict) else None
+    if not isinstance(source, str) or not source.strip():
+        return None
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate cannot be stored as text
+        return None
+    return source.strip()
 
 
 def read_envelope(received: str | bytes) -> Envelope:
@@ -100,11 +114,12 @@ def read_envelope(received: str | bytes) -> Envelope:
     try:
         digest = content_hash(source, payload)
     except NotCanonicalizable as exc:
-        return _reject(received, f"payload cannot be read: {exc}")
+        return _reject(received, f"payload cannot be read: {exc}", value)
     except RecursionError:
-        return _reject(received, "payload is nested too deeply")
+        return _reject(received, "payload is nested too deeply", value)
     except UnicodeEncodeError:
-        return _reject(received, "event contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode")
+        return _reject(received, "event contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode",
+                       value)
     return Envelope(text=received, content_hash=digest, source=source, payload=payload,
                     simulate_failure=value.get("simulateFailure") is True)
 

@@ -116,6 +116,10 @@ class Mappings:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Mappings:
+        if isinstance(text, bytes):
+            text = text.removeprefix(b"\xef\xbb\xbf")
+        elif text.startswith("\ufeff"):  # one UTF-8 byte order mark, as events may carry
+            text = text[1:]
         try:
             document = json.loads(text)
         except (ValueError, RecursionError) as exc:

@@ -44,8 +44,13 @@ def _walk(payload: dict[str, Any], path: tuple[str, ...]) -> Any:
     return node
 
 
+def client_id_of(source: str) -> str:
+    """The client id of a source: the source, trimmed (also used for query filters)."""
+    return source.strip()
+
+
 def read_metric(value: Any) -> tuple[str | None, str | None]:
-    """Metric text trimmed, lower-cased, inner runs of blanks collapsed to one space."""
+    """Metric text trimmed, lower-cased, inner runs of blanks collapsed to one space (also for filters)."""
     if not isinstance(value, str):
         return None, f"metric is {json_type(value)}, not text"
     if _PLAIN_METRIC.fullmatch(value):  # the usual case: nothing to trim, collapse or lower
@@ -80,7 +85,7 @@ class Normalizer:
 
     def canonical(self, source: str, payload: dict[str, Any]) -> Canonical:
         """The canonical event of one client's payload, with one warning per field problem."""
-        client_id = source.strip()
+        client_id = client_id_of(source)
         mapping, parser = self._client(client_id)
         warnings: list[str] = []
         fields = mapping.fields

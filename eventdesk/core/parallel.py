@@ -3,20 +3,23 @@
 Batches go to a process pool in order and come back in order, at most ``2 * workers`` in
 flight, so memory stays flat and "first occurrence wins" means the same as without workers.
 Workers are started with ``spawn`` (never ``fork``): the parent may be a Qt application with
-threads of its own.
+threads of its own. They end with their parent however it ends, and leave Ctrl-C to it
+(``parent_watch``).
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Iterable, Iterator, Optional
+from multiprocessing.connection import Connection
+from typing import Iterable, Iterator, Optional, Sequence
 
 from eventdesk.core.fastjson import read_envelope_fast
+from eventdesk.core.input_reader import Item, Piece, envelope_of
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Envelope, Prepared
 from eventdesk.core.normalizer import Normalizer
+from eventdesk.core.parent_watch import become_child_of, interrupts_deferred, lifeline, quiet_spawn_context
 from eventdesk.core.stored import stored_form
 
 _normalizer: Optional[Normalizer] = None
@@ -26,16 +29,17 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(mappings_json: str) -> None:
+def _init_worker(mappings_json: str, parent_pid: int, line: Connection) -> None:
     global _normalizer
+    become_child_of(parent_pid, line)
     _normalizer = Normalizer(Mappings.from_json(mappings_json))
 
 
-def prepare_batch(normalizer: Normalizer, batch: list[bytes]) -> list[Prepared]:
+def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepared]:
     """Prepare a batch for the writer: stored forms computed, parsed payloads dropped."""
     prepared = []
     for item in batch:
-        one = normalizer.prepare(read_envelope_fast(item))
+        one = normalizer.prepare(envelope_of(item) if isinstance(item, Piece) else read_envelope_fast(item))
         envelope = one.envelope
         if one.canonical is not None:
             envelope = Envelope(envelope.text, envelope.content_hash, envelope.source, None,
@@ -45,7 +49,7 @@ def prepare_batch(normalizer: Normalizer, batch: list[bytes]) -> list[Prepared]:
     return prepared
 
 
-def _prepare_in_worker(batch: list[bytes]) -> list[Prepared]:
+def _prepare_in_worker(batch: list[Item]) -> list[Prepared]:
     assert _normalizer is not None, "worker not initialised"
     return prepare_batch(_normalizer, batch)
 
@@ -55,8 +59,10 @@ class ParallelPreparer:
 
     def __init__(self, mappings: Mappings, workers: int) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_init_worker, initargs=(mappings.to_json(),))
+        self._child_end, self._parent_end = lifeline()
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=quiet_spawn_context(),
+                                         initializer=_init_worker,
+                                         initargs=(mappings.to_json(), os.getpid(), self._child_end))
 
     def __enter__(self) -> "ParallelPreparer":
         return self
@@ -66,13 +72,16 @@ class ParallelPreparer:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._child_end.close()
+        self._parent_end.close()
 
-    def prepare(self, batches: Iterable[list[bytes]]) -> Iterator[list[Prepared]]:
+    def prepare(self, batches: Iterable[list[Item]]) -> Iterator[list[Prepared]]:
         in_flight: deque[Future[list[Prepared]]] = deque()
         limit = 2 * self.workers
         try:
             for batch in batches:
-                in_flight.append(self._pool.submit(_prepare_in_worker, batch))
+                with interrupts_deferred():  # a worker it starts must be registered to be joined
+                    in_flight.append(self._pool.submit(_prepare_in_worker, batch))
                 if len(in_flight) >= limit:
                     yield in_flight.popleft().result()
             while in_flight:

@@ -134,6 +134,8 @@ class Processor:
             after = raws[-1].id
             prepared = [self.prepare(raw.text) for raw in raws]
             for result in self.apply(prepared, resend=False):
+                if _settled_elsewhere(result):  # a concurrent run fixed it: not ours to report
+                    continue
                 selected += 1
                 if result.status == Status.NORMALIZED:
                     normalized += 1
@@ -259,7 +261,8 @@ class Processor:
         leads, repeats = _split_repeats(batch)
         results: list[Optional[SubmitResult]] = [None] * len(batch)
         with self.store.unit_of_work() as uow:
-            rows = [_new_raw(p, Status.FAILED.value, now, error) for _, p in leads.values()]
+            first = self._failed_status(1)  # with max_attempts 1 the first failure is the last
+            rows = [_new_raw(p, first, now, error) for _, p in leads.values()]
             ids = uow.insert_raws(rows)
             known = [h for h, raw_id in zip(leads, ids) if raw_id is None]
             existing = uow.find_raws(known) if known else {}
@@ -267,7 +270,7 @@ class Processor:
             receipts: dict[EventId, int] = {}
             for (digest, (index, prepared)), raw_id in zip(leads.items(), ids):
                 if raw_id is not None:
-                    status = Status.REJECTED.value if prepared.canonical is None else Status.FAILED.value
+                    status = Status.REJECTED.value if prepared.canonical is None else first
                     results[index] = SubmitResult(
                         Outcome.REJECTED if prepared.canonical is None else Outcome.FAILED,
                         raw_id, None, status, prepared.envelope.rejection or error, digest)
@@ -342,6 +345,13 @@ def _new_normalized(item: _Pending) -> NewNormalized:
     return NewNormalized(item.raw_id, canonical.client_id, canonical.metric, canonical.amount,
                          canonical.timestamp, item.prepared.normalized_hash, canonical.warnings,
                          item.prepared.stored)
+
+
+def _settled_elsewhere(result: SubmitResult) -> bool:
+    """In a reprocessing, the raw event was already settled when this unit of work read it."""
+    if result.outcome is Outcome.DUPLICATE:
+        return True
+    return result.outcome is Outcome.FAILED and result.status in SETTLED_STATUSES
 
 
 def _exact_duplicate(ref: RawRef, digest: str) -> SubmitResult:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 
-RAW_SORT_COLUMNS = ("id", "received_at", "source", "status", "attempts", "receipts", "content_hash")
-NORMALIZED_SORT_COLUMNS = ("id", "client_id", "metric", "amount", "timestamp", "raw_id")
+RAW_SORT_COLUMNS = ("id", "received_at", "source", "status", "attempts", "receipts", "content_hash", "error")
+NORMALIZED_SORT_COLUMNS = ("id", "client_id", "metric", "amount", "timestamp", "raw_id",
+                           "warnings")  # warnings: by the first warning
 BUCKETS = ("none", "day", "week", "month")
 
 
@@ -31,6 +32,7 @@ class RawQuery:
     text: Optional[str] = None          # substring of the text as received, error or hash
     received_from: Optional[datetime] = None
     received_to: Optional[datetime] = None   # exclusive
+    has_warnings: bool = False          # only events whose normalized event has warnings
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class NormalizedQuery:
     metric: Optional[str] = None
     time_from: Optional[datetime] = None
     time_to: Optional[datetime] = None  # exclusive
+    has_warnings: bool = False          # only events with at least one warning
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """Reading timestamps into UTC instants (design section 5, `timestamp`).
 
 ``TimestampParser.parse`` never raises: it returns an aware UTC datetime, or None with a
-warning. The common layouts (ISO 8601, numeric dates, English month names) take regex fast
-paths; python-dateutil is the careful fallback for the rest, asked twice with different
-defaults so that a missing year, month or day is noticed rather than filled in. A parser holds
+warning; ``read`` also says whether the value named a day alone (for query bounds). The common
+layouts (ISO 8601 extended, numeric dates, English month names) take regex fast paths, then ISO
+basic, week and ordinal dates (always year first); python-dateutil is the careful fallback for
+the rest, asked twice with different defaults so that a missing year, month, day or time is
+noticed rather than filled in. A parser holds
 no state beyond its settings, so threads may share one. See docs/normalization.md.
 """
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_FLOOR, Context, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from dateutil import parser as _dateutil_parser
 
@@ -43,6 +45,17 @@ _UTC_NAMES = {"Z", "UTC", "GMT", "UT"}
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 Result = tuple[datetime | None, str | None]
+#: A layout's answer: the datetime (naive = local to the client), and whether it named a day only.
+Found = tuple[datetime, bool]
+
+
+class Reading(NamedTuple):
+    """What ``TimestampParser.read`` found: the instant, a warning, and whether only a day was given."""
+
+    moment: datetime | None
+    warning: str | None
+    date_only: bool
+
 
 _ZONE = r"(?P<tz>Z|z|UTC|GMT|UT|[+-][0-9]{2}(?::?[0-9]{2})?)"
 _ISO = re.compile(
@@ -60,14 +73,28 @@ _NAMED = re.compile(
     r"|(?P<d2>[0-9]{1,2})(?:st|nd|rd|th)?(?:\s+|-)(?P<mon2>[A-Za-z]+)\.?,?(?:\s+|-)"
     r"(?P<y2>[0-9]{4}|[0-9]{2}))"
     rf"(?:,?\s+(?:at\s+)?{_TIME})?")
+# ISO 8601 forms other than the extended calendar date: basic (20240105T1000), week
+# (2024-W01-5) and ordinal (2024-005) dates; the basic calendar date needs a time, as all digits
+# alone are Unix time.
+_ISO_OTHER = re.compile(
+    r"(?P<y>[0-9]{4})(?:(?P<mo>[0-9]{2})(?P<d>[0-9]{2})(?=[Tt ])|-(?P<mo2>[0-9]{2})-(?P<d2>[0-9]{2})"
+    r"|-?W(?P<w>[0-9]{2})(?:-?(?P<wd>[0-9]))?|-?(?P<o>[0-9]{3}))"
+    r"(?:[Tt ](?P<h>[0-9]{2})(?::?(?P<mi>[0-9]{2})(?::?(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]+))?)?)?"
+    rf"\s*{_ZONE}?)?")
 _EPOCH_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-_YEAR_FIRST = re.compile(r"(?<![0-9])[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])")
+_YEAR_FIRST = re.compile(r"(?<![0-9])[0-9]{4}[-/. ][0-9]{1,2}[-/. ][0-9]{1,2}(?![0-9])")
+# dateutil reads runs like 240105 or 05012024 as dates in an order it guesses: never let it
+_DIGIT_RUN = re.compile(r"(?<![0-9.,])[0-9]{5,}")
 _ZONE_WORD = re.compile(r"\b([A-Z]{2,5}|[A-Z][a-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?)\b")
 _OFFSET_AFTER_NAME = re.compile(r"\b(?:UTC|GMT|UT)\s*[+-]\s*[0-9]", re.IGNORECASE)
 _WEEKDAY_WORD = re.compile(r"[A-Za-z]+")
 _LIMITS = [(Decimal("1e11"), 1_000_000), (Decimal("1e14"), 1_000), (Decimal("1e17"), 1)]
 # Rounds down, with room for every digit that matters below 1e17 µs: floors sub-µs digits exactly.
 _FLOOR = Context(prec=60, rounding=ROUND_FLOOR)
+
+
+class _Incomplete(ValueError):
+    """The text is in a known layout but lacks a part of the date (a week without its day)."""
 
 
 class _ForeignZone(Exception):
@@ -84,7 +111,8 @@ class _PosixYears(_dateutil_parser.parserinfo):
 
 
 _PARSER_INFO = _PosixYears()
-_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+# Two defaults that differ in every part, so a part left out shows as a difference.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2, 1, 1, 1))
 
 
 def full_year(year: int) -> int:
@@ -132,25 +160,53 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _clock(m: re.Match[str], year: int, month: int, day: int) -> datetime:
+def _clock(m: re.Match[str], year: int, month: int, day: int) -> Found:
     """The datetime of a matched date and its optional time and zone groups."""
     if m["h"] is None:
-        return datetime(year, month, day)
+        return datetime(year, month, day), True
     return datetime(year, month, day, _hour_12(int(m["h"]), m["ampm"]), int(m["mi"]),
-                    int(m["s"] or 0), _fraction(m["f"]), tzinfo=_offset(m["tz"]))
+                    int(m["s"] or 0), _fraction(m["f"]), tzinfo=_offset(m["tz"])), False
 
 
-def _iso(text: str, dayfirst: bool) -> datetime | None:
+def _iso(text: str, dayfirst: bool) -> Found | None:
     m = _ISO.fullmatch(text)
     if m is None:
         return None
     y, mo, d, h, mi, s, f, tz = m.groups()
     if h is None:
-        return datetime(int(y), int(mo), int(d))
-    return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), _fraction(f), _offset(tz))
+        return datetime(int(y), int(mo), int(d)), True
+    return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), _fraction(f), _offset(tz)), False
 
 
-def _numeric(text: str, dayfirst: bool) -> datetime | None:
+def _iso_other(text: str, dayfirst: bool) -> Found | None:
+    """ISO 8601 basic, week and ordinal dates: always year first, whatever dayfirst says."""
+    m = _ISO_OTHER.fullmatch(text)
+    if m is None:
+        return None
+    year = int(m["y"])
+    if m["w"] is not None:
+        if m["wd"] is None:
+            raise _Incomplete("a week without its day")
+        day = datetime.fromisocalendar(year, int(m["w"]), int(m["wd"]))
+    elif m["o"] is not None:
+        ordinal = int(m["o"])
+        if not 1 <= ordinal <= (366 if _leap(year) else 365):
+            raise ValueError(f"day {ordinal} of {year} does not exist")
+        day = datetime(year, 1, 1) + timedelta(days=ordinal - 1)
+    else:
+        day = datetime(year, int(m["mo"] or m["mo2"]), int(m["d"] or m["d2"]))
+    if m["h"] is None:
+        return day, True
+    clock = datetime(day.year, day.month, day.day, int(m["h"]), int(m["mi"] or 0), int(m["s"] or 0),
+                     _fraction(m["f"]), tzinfo=_offset(m["tz"]))
+    return clock, False
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _numeric(text: str, dayfirst: bool) -> Found | None:
     m = _NUMERIC.fullmatch(text)
     if m is None:
         return None
@@ -167,7 +223,7 @@ def _numeric(text: str, dayfirst: bool) -> datetime | None:
     return _clock(m, year, month, day)
 
 
-def _named(text: str, dayfirst: bool) -> datetime | None:
+def _named(text: str, dayfirst: bool) -> Found | None:
     m = _NAMED.fullmatch(text)
     if m is None:
         return None
@@ -176,16 +232,16 @@ def _named(text: str, dayfirst: bool) -> datetime | None:
     weekday = WEEKDAYS.get(weekday_name.lower()) if weekday_name else None
     if month is None or (weekday_name and weekday is None):
         return None
-    moment = _clock(m, _year(m["y1"] or m["y2"]), month, int(m["d1"] or m["d2"]))
-    if weekday is not None and moment.weekday() != weekday:
-        raise ValueError(f"that day is a {_WEEKDAY_NAMES[moment.weekday()]}, not {weekday_name}")
-    return moment
+    found = _clock(m, _year(m["y1"] or m["y2"]), month, int(m["d1"] or m["d2"]))
+    if weekday is not None and found[0].weekday() != weekday:
+        raise ValueError(f"that day is a {_WEEKDAY_NAMES[found[0].weekday()]}, not {weekday_name}")
+    return found
 
 
-#: Each layout returns a datetime (naive = local to the client), None when the text is not
-#: in its layout, or raises ValueError when it is but names an impossible date or time.
+#: Each layout returns a Found (naive datetime = local to the client), None when the text is
+#: not in its layout, or raises ValueError when it is but names an impossible date or time.
 #: Where two layouts accept the same text they agree, so the order is only about speed.
-LAYOUTS: tuple[Callable[[str, bool], datetime | None], ...] = (_iso, _numeric, _named)
+LAYOUTS: tuple[Callable[[str, bool], Found | None], ...] = (_iso, _numeric, _named, _iso_other)
 
 
 class TimestampParser:
@@ -203,7 +259,8 @@ class TimestampParser:
         if kind is str:
             result = self._recent.get(value)
             if result is None:
-                result = self._parse_text(value)
+                moment, warning, _ = self._parse_text(value)
+                result = (moment, warning)
                 if len(value) <= MAX_TEXT:  # never keep a huge key alive
                     if len(self._recent) >= _RECENT_LIMIT:
                         self._recent = {}
@@ -214,26 +271,34 @@ class TimestampParser:
         if isinstance(value, bool):
             return None, f"timestamp {brief(value)} is a boolean"
         if isinstance(value, str):
-            return self._parse_text(str(value))
+            return self._parse_text(str(value))[:2]
         if isinstance(value, (int, float, Decimal)):
             return self._epoch(value)
         return None, f"timestamp is {json_type(value)}, not text or a number"
 
-    def _parse_text(self, value: str) -> Result:
+    def read(self, value: Any) -> Reading:
+        """As ``parse``, and also whether the value named a day alone (``2024-01-05``, not an instant)."""
+        if isinstance(value, str):
+            return Reading(*self._parse_text(str(value)))
+        return Reading(*self.parse(value), False)
+
+    def _parse_text(self, value: str) -> tuple[datetime | None, str | None, bool]:
         text = value.strip()
         if not text:
-            return None, "timestamp is empty text"
+            return None, "timestamp is empty text", False
         if len(text) > MAX_TEXT:
-            return None, f"timestamp text is longer than {MAX_TEXT} characters"
+            return None, f"timestamp text is longer than {MAX_TEXT} characters", False
         if _EPOCH_TEXT.fullmatch(text):
-            return self._epoch(text, value)
+            return (*self._epoch(text, value), False)
         try:
             for layout in LAYOUTS:
-                moment = layout(text, self.dayfirst)
-                if moment is not None:
-                    return self._to_utc(moment, value)
+                found = layout(text, self.dayfirst)
+                if found is not None:
+                    return (*self._to_utc(found[0], value), found[1])
+        except _Incomplete as exc:
+            return None, f"timestamp {brief(value)} lacks a year, month or day ({exc})", False
         except (ValueError, OverflowError) as exc:
-            return None, f"timestamp {brief(value)} is not a real date or time ({exc})"
+            return None, f"timestamp {brief(value)} is not a real date or time ({exc})", False
         return self._fallback(text, value)
 
     def _epoch(self, value: Any, shown: Any = None) -> Result:
@@ -284,25 +349,29 @@ class TimestampParser:
         return early, (f"timestamp {brief(shown)} is {kind} in {self.zone}; "
                        f"the offset before the change ({_offset_text(early)}) was used")
 
-    def _fallback(self, text: str, shown: Any) -> Result:
+    def _fallback(self, text: str, shown: Any) -> tuple[datetime | None, str | None, bool]:
         problem = _zone_problem(text)
         if problem:
-            return None, f"timestamp {brief(shown)} {problem}"
+            return None, f"timestamp {brief(shown)} {problem}", False
+        run = _DIGIT_RUN.search(text)
+        if run:
+            return None, (f"timestamp {brief(shown)} is not a date this tool can read "
+                          f"({run.group()!r} is not a day, time or year)"), False
         yearfirst = _YEAR_FIRST.search(text) is not None  # an ISO-style date is always Y-M-D
         try:
             one, two = (_dateutil_parser.parse(
                 text, parserinfo=_PARSER_INFO, default=default, dayfirst=self.dayfirst and not yearfirst,
                 yearfirst=yearfirst, tzinfos=_dateutil_zone) for default in _DEFAULTS)
         except _ForeignZone as exc:
-            return None, f"timestamp {brief(shown)} names the time zone {str(exc)!r}, which is not guessed"
+            return None, f"timestamp {brief(shown)} names the time zone {str(exc)!r}, which is not guessed", False
         except Exception:  # dateutil raises several types; any of them means "cannot read"
-            return None, f"timestamp {brief(shown)} is not a date this tool can read"
+            return None, f"timestamp {brief(shown)} is not a date this tool can read", False
         if (one.year, one.month, one.day) != (two.year, two.month, two.day):
-            return None, f"timestamp {brief(shown)} lacks a year, month or day"
+            return None, f"timestamp {brief(shown)} lacks a year, month or day", False
         mismatch = _weekday_mismatch(text, one)
         if mismatch:
-            return None, f"timestamp {brief(shown)} is not a real date or time ({mismatch})"
-        return self._to_utc(one, shown)
+            return None, f"timestamp {brief(shown)} is not a real date or time ({mismatch})", False
+        return (*self._to_utc(one, shown), one.hour != two.hour)  # the hour came from the default
 
 
 def _offset_text(moment: datetime) -> str:

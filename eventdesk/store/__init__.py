@@ -5,11 +5,16 @@ from typing import Any
 
 from eventdesk.core.errors import StoreUnavailable
 from eventdesk.store.port import EventStore
+from eventdesk.store.uri import MONGO_SCHEMES, check_store_uri, sqlite_path
 
 
 def open_store(uri: str, **options: Any) -> EventStore:
-    """Open the store a URI names: a file path, ``sqlite:///path``, or ``mongodb://...``."""
-    if uri.startswith(("mongodb://", "mongodb+srv://")):
+    """Open the store a URI names: a file path, ``sqlite:///path``, or ``mongodb://...``.
+
+    A URI that names nothing usable is refused (``BadStoreUri``), never replaced by another store.
+    """
+    check_store_uri(uri)
+    if uri.lower().startswith(MONGO_SCHEMES):
         try:
             from eventdesk.store.mongo import MongoStore
         except ImportError as exc:  # pymongo is a dependency; say so plainly if it is missing
@@ -20,13 +25,4 @@ def open_store(uri: str, **options: Any) -> EventStore:
     return SqliteStore(sqlite_path(uri), **options)
 
 
-def sqlite_path(uri: str) -> str:
-    """The file path of a SQLite URI or plain path (``sqlite:///rel``, ``sqlite:////abs``)."""
-    if uri.startswith("sqlite:///"):
-        return uri[len("sqlite:///"):] or ":memory:"
-    if uri.startswith("sqlite://"):
-        return uri[len("sqlite://"):]
-    return uri
-
-
-__all__ = ["EventStore", "open_store", "sqlite_path"]
+__all__ = ["EventStore", "check_store_uri", "open_store", "sqlite_path"]

@@ -13,9 +13,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional, Protocol, Sequence
 
+from eventdesk.core.errors import StoreError
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
                                     Stats)
+
+
+class StoreVersionError(StoreError):
+    """The store's schema version is one this program cannot use (written by a newer eventdesk,
+    or an older one that cannot be upgraded where it is read-only); nothing was written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,7 @@ def query_store(request, tmp_path):
         pytest.importorskip("mongomock")
         try:
             from eventdesk.store.mongo import MongoStore
-            from eventdesk.store.mongo.testing import mongomock_client
+            from fakes.mongo import mongomock_client
         except ImportError:
             pytest.skip("the MongoDB adapter is not there yet")
         store = MongoStore("mongodb://localhost/eventdesk_reliability", client=mongomock_client())

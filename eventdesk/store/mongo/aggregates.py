@@ -118,7 +118,10 @@ def _match(query: AggregateQuery) -> Filter:
 def _exact_rows(db: Any, match: Filter, recount: set[GroupKey]) -> list[tuple]:
     """Exotic amounts, and every amount of the ``recount`` groups, as Decimal rows for merge_rows."""
     wanted: Filter = {"amount": {"$ne": None}}
-    if not recount:
+    if recount:  # only the days that overflowed are read again, beside the exotic amounts
+        wanted["$or"] = [{"amount_units": None}] + [_group_filter(key) for key in sorted(
+            recount, key=lambda k: (k[0], k[1] or "", k[2] is None, k[2] or 0))]
+    else:
         wanted["amount_units"] = None
     groups: dict[GroupKey, Partial] = {}
     fields = {"client_id": 1, "metric": 1, "ts": 1, "amount": 1, "amount_units": 1}
@@ -130,3 +133,9 @@ def _exact_rows(db: Any, match: Filter, recount: set[GroupKey]) -> list[tuple]:
         value = Decimal(doc["amount"])
         groups.setdefault(key, Partial()).add(0, 1, value, value, value)
     return [(c, m, d, p.count, p.amounts, p.total, p.low, p.high) for (c, m, d), p in groups.items()]
+
+
+def _group_filter(key: GroupKey) -> Filter:
+    client, metric, day = key
+    span = None if day is None else {"$gte": day * DAY_US, "$lt": (day + 1) * DAY_US}
+    return {"client_id": client, "metric": metric, "ts": span}

@@ -31,7 +31,7 @@ def normalized_doc(row: NewNormalized, normalized_id: int) -> dict[str, Any]:
     return {"_id": normalized_id, "raw_id": row.raw_id, "client_id": row.client_id,
             "metric": row.metric,
             "amount": None if row.amount is None else amount_text(row.amount),
-            "amount_units": amount_units(row.amount),
+            "amount_units": row.stored.amount_units if row.stored is not None else amount_units(row.amount),
             "ts": epoch_micros(row.timestamp),
             "timestamp": None if row.timestamp is None else timestamp_text(row.timestamp),
             "normalized_hash": row.normalized_hash.lower(), "warnings": list(row.warnings)}

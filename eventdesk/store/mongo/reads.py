@@ -23,7 +23,7 @@ Filter = dict[str, Any]
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
 _RAW_SORT = {**{c: c for c in RAW_SORT_COLUMNS}, "id": "_id"}
 _NORMALIZED_SORT = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "id": "_id", "amount": "amount_units",
-                    "timestamp": "ts"}
+                    "timestamp": "ts", "warnings": "warnings.0"}
 _SCALARS = (str, int, float, type(None))
 
 
@@ -58,7 +58,7 @@ def get_normalized(db: Any, field: str, value: EventId) -> Optional[NormalizedEv
 
 # -- filters
 
-def raw_filter(query: RawQuery) -> Filter:
+def raw_filter(query: RawQuery, db: Any = None) -> Filter:
     clauses: list[Filter] = []
     if query.statuses:
         clauses.append({"status": {"$in": [str(s) for s in query.statuses]}})
@@ -70,6 +70,9 @@ def raw_filter(query: RawQuery) -> Filter:
         clauses.append({"received_at": {"$gte": _iso(query.received_from)}})
     if query.received_to is not None:
         clauses.append({"received_at": {"$lt": _iso(query.received_to)}})
+    if query.has_warnings:  # raw events whose normalized event has a warning
+        ids = db[schema.NORMALIZED].distinct("raw_id", {"warnings.0": {"$exists": True}}) if db is not None else []
+        clauses.append({"_id": {"$in": ids}})
     return _all_of(clauses)
 
 
@@ -91,6 +94,8 @@ def normalized_filter(query: NormalizedQuery) -> Filter:
         clauses.append({"ts": {"$gte": epoch_micros(query.time_from)}})
     if query.time_to is not None:
         clauses.append({"ts": {"$lt": epoch_micros(query.time_to)}})
+    if query.has_warnings:
+        clauses.append({"warnings.0": {"$exists": True}})
     return _all_of(clauses)
 
 
@@ -124,12 +129,14 @@ def keyset(field: str, page: Page) -> tuple[Filter, list[tuple[str, int]]]:
 
 def _after(field: str, value: Any, last_id: Optional[int], descending: bool) -> Filter:
     beyond = "$lt" if descending else "$gt"
+    # null or missing, spelled out: mongomock's $eq null misses an absent array element ("warnings.0")
+    null: Filter = {"$or": [{field: {"$eq": None}}, {field: {"$exists": False}}]}
     if value is None:
-        tie: Filter = {field: {"$eq": None}, "_id": {beyond: last_id}}
-        return tie if descending else {"$or": [tie, {field: {"$ne": None}}]}
+        tie: Filter = {"$and": [null, {"_id": {beyond: last_id}}]}
+        return tie if descending else {"$or": [tie, {"$nor": [null]}]}
     parts: list[Filter] = [{field: {beyond: value}}, {field: {"$eq": value}, "_id": {beyond: last_id}}]
     if descending:  # nulls come last, after every value
-        parts.append({field: {"$eq": None}})
+        parts.append(null)
     return {"$or": parts}
 
 
@@ -145,7 +152,7 @@ def query_raw(db: Any, query: RawQuery, page: Page) -> list[RawEvent]:
         raise ValueError(f"cannot sort raw events by {page.sort!r}")
     if page.after is not None and field == "content_hash" and isinstance(page.after[0], str):
         page = Page(page.sort, page.descending, (page.after[0].lower(), page.after[1]), page.limit)
-    return raws_with_owners(db, _page(db, schema.RAW, raw_filter(query), field, page))
+    return raws_with_owners(db, _page(db, schema.RAW, raw_filter(query, db), field, page))
 
 
 def query_normalized(db: Any, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]:

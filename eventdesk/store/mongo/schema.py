@@ -53,6 +53,8 @@ def ensure_indexes(db: Any, unique: bool) -> None:
         db[NORMALIZED].create_index(keys, name=name)
     # marks of committed units of work are read only after a lost reply: a day is plenty
     db[MARKS].create_index([("at", ASCENDING)], name="marks_expire", expireAfterSeconds=86_400)
+    from eventdesk.store.mongo.tokens import ensure_indexes as ensure_http_indexes
+    ensure_http_indexes(db)  # HTTP API: tokens and Idempotency-Key records
     for name in (RAW, NORMALIZED):  # so that the first allocations never race on an upsert
         _ensure_counter(db, name)
 

@@ -19,7 +19,7 @@ from eventdesk.core.errors import StoreError, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
                                     Stats)
-from eventdesk.store.mongo import aggregates, capabilities, reads, schema
+from eventdesk.store.mongo import aggregates, capabilities, reads, schema, versions
 from eventdesk.store.mongo.compensation import StandaloneUnitOfWork
 from eventdesk.store.mongo.errors import (TransientConflict, describe, redact, scrub, translate,
                                           uri_database, uri_options)
@@ -72,16 +72,21 @@ class MongoStore:
     """Raw and normalized events in one MongoDB database."""
 
     def __init__(self, uri: str, *, client: Any = None, database: Optional[str] = None,
-                 server_selection_timeout_ms: int = 3000, unique_indexes: bool = True) -> None:
+                 server_selection_timeout_ms: int = 3000, unique_indexes: bool = True,
+                 read_only: bool = False) -> None:
         name = database or uri_database(uri) or DEFAULT_DATABASE
         self.description = describe(uri, name)
         self._unique = unique_indexes  # False only in negative-control tests
         self._owns_client = client is None
+        self.read_only = read_only
         try:
             self._client = client if client is not None else build_client(uri, server_selection_timeout_ms)
             self._db = self._client[name]
             caps = capabilities.detect(self._client)
-            schema.ensure_indexes(self._db, unique_indexes)
+            version = versions.check(self._db, self.description)
+            if not read_only:  # a reader creates nothing: no indexes, no counters, no version
+                schema.ensure_indexes(self._db, unique_indexes)
+                versions.record(self._db, version)
         except PyMongoError as exc:
             self.close()
             raise translate(exc, self.description) from exc
@@ -93,6 +98,11 @@ class MongoStore:
         self.notice = caps.notice
         if self.notice:
             log.warning("%s (%s)", self.notice, self.description)
+
+    @property
+    def database(self) -> Any:
+        """The pymongo database, for adapters that keep their records beside the events."""
+        return self._db
 
     def close(self) -> None:
         client = getattr(self, "_client", None)
@@ -161,7 +171,7 @@ class MongoStore:
 
     @_mapped
     def count_raw(self, query: RawQuery) -> int:
-        return self._db[schema.RAW].count_documents(reads.raw_filter(query))
+        return self._db[schema.RAW].count_documents(reads.raw_filter(query, self._db))
 
     @_mapped
     def query_normalized(self, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]:

@@ -14,7 +14,7 @@ from eventdesk.core.aggregation import (DAY_US, GroupKey, Partial, day_range, ep
 from eventdesk.core.model import ALL_STATUSES, EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import (NORMALIZED_SORT_COLUMNS, RAW_SORT_COLUMNS, AggregateQuery,
                                     AggregateRow, NormalizedQuery, Page, RawQuery, Stats)
-from eventdesk.store.sqlite.schema import NO_DAY
+from eventdesk.store.sqlite.schema import NO_DAY, SUM_SPLIT, joined_sum
 
 RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.attempts, r.receipts,"
                " r.received_at, r.updated_at, r.duplicate_of,"
@@ -22,7 +22,7 @@ RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.att
 NORMALIZED_COLUMNS = ("id, raw_id, client_id, metric, amount, timestamp, normalized_hash, warnings")
 _RAW_SORT_SQL = {c: f"r.{c}" for c in RAW_SORT_COLUMNS}
 _NORMALIZED_SORT_SQL = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "amount": "amount_units",
-                        "timestamp": "ts"}
+                        "timestamp": "ts", "warnings": "json_extract(warnings, '$[0]')"}
 
 
 def raw_from_row(row: Sequence[Any]) -> RawEvent:
@@ -64,6 +64,8 @@ def _raw_where(query: RawQuery) -> tuple[list[str], list[Any]]:
     if query.received_to is not None:
         clauses.append("r.received_at < ?")
         params.append(_iso(query.received_to))
+    if query.has_warnings:
+        clauses.append("EXISTS (SELECT 1 FROM normalized_events n WHERE n.raw_id = r.id AND n.warnings IS NOT NULL)")
     return clauses, params
 
 
@@ -88,6 +90,8 @@ def _normalized_where(query: NormalizedQuery) -> tuple[list[str], list[Any]]:
     if query.time_to is not None:
         clauses.append("ts < ?")
         params.append(epoch_micros(query.time_to))
+    if query.has_warnings:
+        clauses.append("warnings IS NOT NULL")  # stored NULL when there are none
     return clauses, params
 
 
@@ -225,9 +229,10 @@ def aggregates(conn: sqlite3.Connection, query: AggregateQuery) -> list[Aggregat
         # buckets are formed in SQL, so Python only merges what the answer will show
         rows = conn.execute(
             f"SELECT client_id, metric, {_BUCKET_SQL[query.bucket]} AS b, sum(n), sum(n_amount),"
-            " sum(n_exotic), sum(sum_units), min(min_units), max(max_units)"
+            " sum(n_exotic), sum(sum_high), sum(sum_low), min(min_units), max(max_units)"
             f" FROM daily_totals WHERE {where} GROUP BY client_id, metric, b"
             f" ORDER BY client_id, metric = '', metric, b = {NO_DAY}, b", params + day_params).fetchall()
+        rows = [row[:6] + (joined_sum(row[6], row[7]),) + row[8:] for row in rows]
         if not edges and not any(row[5] for row in rows):  # integers all the way: the fast path
             return [row_from_units(client, metric or None,
                                    None if query.bucket == "none" or start == NO_DAY else start,
@@ -265,7 +270,7 @@ def _day_clauses(first: Optional[int], end: Optional[int], timed: bool) -> tuple
 
 
 _BUCKET_SQL = {
-    "none": f"CASE WHEN day = {NO_DAY} THEN {NO_DAY} ELSE 0 END",
+    "none": "0",  # one row per client and metric, events without a timestamp included
     "day": "day",
     "week": f"CASE WHEN day = {NO_DAY} THEN {NO_DAY} ELSE day - ((day + 3) % 7 + 7) % 7 END",
     "month": f"CASE WHEN day = {NO_DAY} THEN {NO_DAY} ELSE CAST(julianday(date(day * 86400, 'unixepoch',"
@@ -329,6 +334,8 @@ def _event_filters(clients: list[str], metrics: list[Optional[str]], lo: Optiona
     return " AND ".join(clauses) or "1", params
 
 
+# sum(amount_units) would overflow int64 past ~10**6 large amounts: sum the two parts instead
+_SUM_UNITS_SQL = f"sum(amount_units / {SUM_SPLIT}), sum(amount_units % {SUM_SPLIT})"
 _DAY_OF_TS = "(ts - ((ts % 86400000000) + 86400000000) % 86400000000) / 86400000000"  # floor
 
 
@@ -338,10 +345,10 @@ def _edge_rows(conn: sqlite3.Connection, clients: list[str], metrics: list[Optio
     where, params = _event_filters(clients, metrics, lo, hi, no_time=False)
     rows = conn.execute(
         f"SELECT client_id, metric, {_DAY_OF_TS} AS day, count(*), count(amount_units),"
-        f" sum(amount_units), min(amount_units), max(amount_units) FROM normalized_events"
+        f" {_SUM_UNITS_SQL}, min(amount_units), max(amount_units) FROM normalized_events"
         f" WHERE {where} GROUP BY client_id, metric, day", params)
-    return [(c, m, d, n, k, from_units(total) or Decimal(0), from_units(low), from_units(high))
-            for c, m, d, n, k, total, low, high in rows]
+    return [(c, m, d, n, k, from_units(joined_sum(high_sum, low_sum)), from_units(low), from_units(high))
+            for c, m, d, n, k, high_sum, low_sum, low, high in rows]
 
 
 def _exact_rows(conn: sqlite3.Connection, clients: list[str], metrics: list[Optional[str]],

@@ -3,14 +3,20 @@
 Hashes are stored as 32-byte BLOBs (half the index size of hex). Amounts are stored as
 canonical text and, where exact, as integer units of 10**-4 for SQL sums. ``daily_totals`` is kept
 in the same transaction as each normalized insert (one upsert per day group and batch), so
-aggregates read a few thousand rows instead of millions.
+aggregates read a few thousand rows instead of millions. Sums of units are kept as two integers,
+``sum_high * 2**32 + sum_low`` with ``|sum_low| < 2**32``, so that they never overflow int64
+(SQLite would turn an overflowing sum into a float). Schema versions: see ``versions.py``.
 """
 from __future__ import annotations
 
 import sqlite3
+from typing import Optional
+
+from eventdesk.store.sqlite import versions
 
 APPLICATION_ID = 0x45564453  # "EVDS", written in the file header
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: daily_totals sums split into sum_high and sum_low
+SUM_SPLIT = 2**32  # a sum of units is kept as high * SUM_SPLIT + low, |low| < SUM_SPLIT
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -57,7 +63,8 @@ CREATE TABLE IF NOT EXISTS daily_totals(
     n INTEGER NOT NULL,
     n_amount INTEGER NOT NULL,
     n_exotic INTEGER NOT NULL,      -- amounts without exact units: summed on the slow path
-    sum_units INTEGER NOT NULL,
+    sum_high INTEGER NOT NULL,      -- the exact sum of units is sum_high * 2**32 + sum_low
+    sum_low INTEGER NOT NULL,       -- |sum_low| < 2**32: neither column ever overflows int64
     min_units INTEGER,
     max_units INTEGER,
     PRIMARY KEY (client_id, metric, day)
@@ -79,14 +86,28 @@ CREATE TABLE IF NOT EXISTS mappings(
 
 NO_DAY = -1_000_000
 
+
+def split_sum(units: int) -> tuple[int, int]:
+    """(high, low) with high * SUM_SPLIT + low == units, both truncated toward zero as SQL does."""
+    high, low = divmod(abs(units), SUM_SPLIT)
+    return (-high, -low) if units < 0 else (high, low)
+
+
+def joined_sum(high: Optional[int], low: Optional[int]) -> int:
+    """The exact sum of units that (high, low) hold; NULLs (no rows) are 0."""
+    return (high or 0) * SUM_SPLIT + (low or 0)
+
 DAILY_UPSERT = """
-INSERT INTO daily_totals(client_id, metric, day, n, n_amount, n_exotic, sum_units, min_units, max_units)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO daily_totals(client_id, metric, day, n, n_amount, n_exotic, sum_high, sum_low,
+                         min_units, max_units)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(client_id, metric, day) DO UPDATE SET
     n = n + excluded.n,
     n_amount = n_amount + excluded.n_amount,
     n_exotic = n_exotic + excluded.n_exotic,
-    sum_units = sum_units + excluded.sum_units,
+    -- carry what the low parts add beyond 2**32 (integer / and % truncate toward zero)
+    sum_high = sum_high + excluded.sum_high + (sum_low + excluded.sum_low) / 4294967296,
+    sum_low = (sum_low + excluded.sum_low) % 4294967296,
     min_units = CASE WHEN min_units IS NULL OR excluded.min_units < min_units
                      THEN coalesce(excluded.min_units, min_units) ELSE min_units END,
     max_units = CASE WHEN max_units IS NULL OR excluded.max_units > max_units
@@ -119,14 +140,37 @@ def configure(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
         conn.execute(pragma)
 
 
-def create(conn: sqlite3.Connection, unique: bool) -> None:
-    """Create or check the schema; idempotent and safe for several processes at once."""
+def configure_read_only(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """A reader changes nothing: no journal mode switch, no checkpoints of its own."""
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    conn.execute("PRAGMA query_only=1")
+    conn.execute("PRAGMA cache_size=-65536")
+
+
+def check_readable(conn: sqlite3.Connection, where: str) -> Optional[int]:
+    """The version of an eventdesk store this program can read; refuses others with one line."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and "raw_events" not in tables):
+        raise sqlite3.DatabaseError("file is not an eventdesk store")
+    version = versions.stored_version(conn)
+    versions.refuse_newer(version, SCHEMA_VERSION, where)
+    return version
+
+
+def create(conn: sqlite3.Connection, unique: bool, path: str = ":memory:") -> Optional[tuple[int, str]]:
+    """Create, check or upgrade the schema; idempotent and safe for several processes at once.
+
+    Returns (old version, copy path) when it upgraded an older store, else None.
+    """
     conn.execute("BEGIN IMMEDIATE")
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables and "raw_events" not in tables):
-            raise sqlite3.DatabaseError("file is not an eventdesk store")
+        version = check_readable(conn, path)
+        upgraded = None
+        if version is not None and version < SCHEMA_VERSION:
+            copy = versions.keep_copy(path, version) if path != ":memory:" else ""
+            versions.upgrade(conn, version)
+            upgraded = (version, copy)
         for statement in TABLES.split(";"):
             if statement.strip():
                 conn.execute(statement)
@@ -136,11 +180,16 @@ def create(conn: sqlite3.Connection, unique: bool) -> None:
                          " GROUP BY status")
         for statement in index_statements(unique):
             conn.execute(statement)
+        from eventdesk.store.sqlite.tokens import create_tables as create_http_tables
+        create_http_tables(conn)  # HTTP API: tokens and Idempotency-Key records
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
-        conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        if upgraded:
+            versions.after_tables(conn, upgraded[0], NO_DAY, SUM_SPLIT)
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                      (str(SCHEMA_VERSION),))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    return upgraded

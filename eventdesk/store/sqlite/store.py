@@ -11,14 +11,16 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
-from eventdesk.core.errors import StoreError
+from eventdesk.core.errors import StoreError, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
                                     Stats)
-from eventdesk.store.sqlite import reads, schema
+from eventdesk.store.port import StoreVersionError
+from eventdesk.store.sqlite import reads, schema, versions
 from eventdesk.store.sqlite.errors import translate
 from eventdesk.store.sqlite.unit_of_work import SqliteUnitOfWork
 
@@ -43,9 +45,10 @@ class SqliteStore:
     transactions = True
 
     def __init__(self, path: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-                 unique_indexes: bool = True) -> None:
+                 unique_indexes: bool = True, read_only: bool = False) -> None:
         self.path = os.path.abspath(path) if path != ":memory:" else path
         self.description = self.path
+        self.read_only = read_only  # no write lock, no DDL: readers never wait for a writer
         self._busy_timeout_ms = busy_timeout_ms
         self._unique = unique_indexes  # False only in negative-control tests
         self._local = threading.local()
@@ -55,10 +58,37 @@ class SqliteStore:
         if folder and not os.path.isdir(folder):
             raise translate(sqlite3.OperationalError("unable to open database file"), self.path)
         try:
-            self._while_busy(lambda: schema.create(self._conn(), unique_indexes))
+            if read_only:
+                self._open_read_only()
+            else:
+                upgraded = self._while_busy(lambda: schema.create(self._conn(), unique_indexes, self.path))
+                if upgraded:
+                    versions.announce(self.description, upgraded[0], schema.SCHEMA_VERSION, upgraded[1])
         except sqlite3.Error as exc:
             self.close()
             raise translate(exc, self.description) from exc
+        except StoreError:
+            self.close()
+            raise
+
+    def _open_read_only(self) -> None:
+        """Check the version without writing; an older store is upgraded once, where it can be."""
+        if self.path == ":memory:":
+            raise StoreUnavailable("a store in memory cannot be opened read-only: it would always be empty")
+        folder = os.path.dirname(self.path)
+        version = schema.check_readable(self._conn(), self.path) if os.path.exists(self.path) else None
+        if version is None and os.access(folder, os.W_OK):  # no store yet: created once, as before
+            self.close()
+            SqliteStore(self.path, self._busy_timeout_ms, self._unique).close()
+        elif version is None:
+            raise StoreUnavailable(f"there is no eventdesk store at {self.path} to read")
+        elif version < schema.SCHEMA_VERSION:
+            if not os.access(self.path, os.W_OK) or not os.access(folder, os.W_OK):
+                raise StoreVersionError(
+                    f"the store {self.path} has schema version {version} and is read-only here; "
+                    "open it once where it can be written so that eventdesk upgrades it")
+            self.close()
+            SqliteStore(self.path, self._busy_timeout_ms, self._unique).close()  # the one-time upgrade
 
     def _while_busy(self, action: Callable[[], T]) -> T:
         """Run ``action``, retrying while SQLite reports a lock it does not wait for itself
@@ -78,10 +108,10 @@ class SqliteStore:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=self._busy_timeout_ms / 1000)
+            conn = self._connect()
+            setup = schema.configure_read_only if self.read_only else schema.configure
             try:
-                self._while_busy(lambda: schema.configure(conn, self._busy_timeout_ms))
+                self._while_busy(lambda: setup(conn, self._busy_timeout_ms))
             except sqlite3.Error:
                 conn.close()
                 raise
@@ -90,6 +120,17 @@ class SqliteStore:
                 self._close_orphans()
                 self._connections.append((threading.current_thread(), conn))
         return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self.read_only:
+            return sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=self._busy_timeout_ms / 1000)
+        uri = f"file:{urllib.parse.quote(self.path)}?mode=ro"
+        wal = self.path + "-wal"
+        if not os.access(os.path.dirname(self.path), os.W_OK) and (not os.path.exists(wal) or os.path.getsize(wal) == 0):
+            uri += "&immutable=1"  # a read-only copy: no WAL to read and no -shm can be made beside it
+        return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False,
+                               timeout=self._busy_timeout_ms / 1000)
 
     def _close_orphans(self) -> None:
         """Close the connections of threads that have ended (thread pools retire threads)."""

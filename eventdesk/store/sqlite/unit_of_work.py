@@ -42,7 +42,8 @@ def daily_totals(params: Iterable[tuple]) -> list[tuple]:
                 group[3] += units
                 group[4] = units if group[4] is None or units < group[4] else group[4]
                 group[5] = units if group[5] is None or units > group[5] else group[5]
-    return [key + tuple(values) for key, values in groups.items()]
+    return [key + tuple(values[:3]) + schema.split_sum(values[3]) + tuple(values[4:])
+            for key, values in groups.items()]
 
 
 class SqliteUnitOfWork:

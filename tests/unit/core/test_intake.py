@@ -104,7 +104,7 @@ REJECTED = [
 def test_structurally_invalid_input_is_rejected_with_a_reason(received, words):
     envelope = read_envelope(received)
     assert envelope.rejection is not None and words in envelope.rejection
-    assert envelope.source is None and envelope.payload is None
+    assert envelope.payload is None
     assert len(envelope.content_hash) == 64
     assert envelope.text == received or envelope.text == received.encode("utf-8", "surrogatepass") \
         or envelope.text == received.encode("utf-8", "surrogateescape")
@@ -145,3 +145,36 @@ def test_parse_json_refuses_extra_data_and_constants():
 ], ids=["event", "bytes", "array", "not-json", "not-utf8"])
 def test_payload_of_for_display(text, expected):
     assert payload_of(text) == expected
+
+
+# (received, the source a rejected event keeps): a source is readable when it is JSON text that
+# is not blank and is valid Unicode; it is kept trimmed. Anything else is no source (None).
+REJECTED_SOURCES = [
+    ('{"source": "client_A"}', "client_A"),
+    ('{"source": "client_A", "payload": null}', "client_A"),
+    ('{"source": "client_A", "payload": 5}', "client_A"),
+    ('{"source": "client_A", "payload": "a=1"}', "client_A"),
+    ('{"source": "client_A", "payload": [1, 2]}', "client_A"),
+    ('{"source": "client_A", "payload": true, "extra": {"x": 1}, "simulateFailure": false}', "client_A"),
+    ('{"source": "  client_A\\t", "payload": 5}', "client_A"),
+    ('{"source": "client_A", "payload": {"a": "\\ud800"}}', "client_A"),
+    ('{"source": "client_A", "payload": {"a": ' + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "}}",
+     "client_A"),
+    ('{"payload": 7, "source": "client_B", "nested": {"source": "client_A"}}', "client_B"),
+    ('{"source": 5, "payload": {}}', None),
+    ('{"source": true, "payload": {}}', None),
+    ('{"source": {"name": "client_A"}, "payload": {}}', None),
+    ('{"source": "   ", "payload": 5}', None),
+    ('{"source": "\\udfff", "payload": 5}', None),
+    ('["client_A"]', None),
+    ('"client_A"', None),
+    ('{"source": "client_A", "payload": ' + "[" * 100_000 + "]" * 100_000 + "}", None),
+    ('{"source": "client_A", "payload": {}', None),
+]
+
+
+@pytest.mark.parametrize("received, source", REJECTED_SOURCES, ids=[r[:40] for r, _ in REJECTED_SOURCES])
+def test_a_rejected_event_keeps_its_source_where_it_can_be_read(received, source):
+    envelope = read_envelope(received)
+    assert envelope.rejection is not None
+    assert envelope.source == source

@@ -15,7 +15,7 @@ from eventdesk.core.queries import AggregateQuery, Page, RawQuery
 from eventdesk.store.mongo import MongoStore, aggregates
 from eventdesk.store.mongo.compensation import StandaloneUnitOfWork
 from eventdesk.store.mongo.errors import TransientConflict
-from eventdesk.store.mongo.testing import mongomock_client
+from fakes.mongo import mongomock_client
 from eventdesk.store.mongo.unit_of_work import MongoWrites
 from eventdesk.store.port import NewRaw
 

@@ -1,6 +1,6 @@
 """MongoStore on a replica set: transactions, the retry policy, capability detection, redaction.
 
-The replica set is ``FakeReplicaSet`` (eventdesk.store.mongo.testing): ``hello`` says replica
+The replica set is ``FakeReplicaSet`` (tests/fakes/mongo.py): ``hello`` says replica
 set (or mongos, or standalone, as told), sessions roll back by restoring a snapshot, and faults
 are scripted per operation: a labelled error raised a number of times, or a commit that lands
 but whose reply is lost.
@@ -22,7 +22,7 @@ from eventdesk.store.mongo import MongoStore
 from eventdesk.store.mongo.capabilities import from_hello
 from eventdesk.store.mongo.errors import TransientConflict, redact, scrub, translate
 from eventdesk.store.mongo.store import build_client
-from eventdesk.store.mongo.testing import FakeReplicaSet, mongomock_client
+from fakes.mongo import FakeReplicaSet, mongomock_client
 from eventdesk.store.port import NewRaw
 
 SEED = '{"source":"client_A","payload":{"value":"sales","price":"1200","date":"2024/01/01"}}'

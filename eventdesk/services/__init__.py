@@ -1,0 +1,1 @@
+"""Service functions front ends share beyond the composition root (``eventdesk.app``)."""

@@ -1,0 +1,108 @@
+"""Submitting over HTTP: source binding, the simulation switch, batches; no HTTP types here.
+
+``Refused`` carries the status code of a refusal that stores nothing (400, 403, 413).
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventdesk.app import App
+from eventdesk.core.faults import FaultPoint, parse_fault_point
+from eventdesk.core.ingest import read_events
+from eventdesk.core.model import Outcome, Prepared, SubmitResult
+from eventdesk.services.http_state import result_json
+from eventdesk.store.http_records import TokenRecord
+
+STATUS_OF = {Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 200, Outcome.SEMANTIC_DUPLICATE: 200,
+             Outcome.REJECTED: 422, Outcome.FAILED: 503}
+OUTCOMES = ("accepted", "duplicate", "semantic_duplicate", "rejected", "failed")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Posted:
+    status: int
+    body: dict[str, Any]
+    sources: tuple[Any, ...]           # per event, for the metrics
+    outcomes: tuple[str, ...]
+
+
+def simulation_fault(query_value: str | None, allowed: bool) -> FaultPoint | None:
+    if query_value is None:
+        return None
+    if not allowed:
+        raise Refused(400, "failure simulation is off on this server (start it with --allow-simulation)")
+    try:
+        return parse_fault_point(query_value)
+    except ValueError as exc:
+        raise Refused(400, f"simulate: {exc}") from None
+
+
+def _check(prepared: Sequence[Prepared], token: TokenRecord | None, allow_simulation: bool) -> None:
+    for index, item in enumerate(prepared):
+        where = f"event {index + 1}: " if len(prepared) > 1 else ""
+        source = item.envelope.source
+        if token is not None and not token.admin and source not in token.sources:
+            shown = repr(source) if isinstance(source, str) else "an event without a readable source"
+            raise Refused(403, f"{where}the token {token.name!r} may not post for {shown}")
+        if item.envelope.simulate_failure and not allow_simulation:
+            raise Refused(400, f"{where}simulateFailure is off on this server (start it with --allow-simulation)")
+
+
+def post_event(app: App, body: bytes, token: TokenRecord | None, allow_simulation: bool,
+               fault: FaultPoint | None) -> Posted:
+    prepared = app.processor.prepare(body)
+    _check([prepared], token, allow_simulation)
+    result = app.submit(body, fault)  # through the group commit when there is no fault
+    return Posted(STATUS_OF[result.outcome], result_json(result), (prepared.envelope.source,),
+                  (result.outcome.value,))
+
+
+def split_batch(body: bytes, ndjson: bool, most: int) -> list[bytes]:
+    if not ndjson and not body.lstrip().startswith(b"["):
+        raise Refused(400, "a batch is a JSON array (application/json) or JSON lines (application/x-ndjson)")
+    events = []
+    for event in read_events(io.BytesIO(body), "jsonl" if ndjson else "array"):
+        events.append(event)
+        if len(events) > most:
+            raise Refused(413, f"a batch holds at most {most:,} events")
+    return events
+
+
+def post_batch(app: App, body: bytes, ndjson: bool, most: int, token: TokenRecord | None,
+               allow_simulation: bool, fault: FaultPoint | None) -> Posted:
+    events = split_batch(body, ndjson, most)
+    prepared = [app.processor.prepare(event) for event in events]
+    _check(prepared, token, allow_simulation)
+    results = _apply(app, prepared, fault)
+    counts = {name: 0 for name in OUTCOMES}
+    for result in results:
+        counts[result.outcome.value] += 1
+    summary: dict[str, Any] = {"lines": len(results), **counts, "results": [result_json(r) for r in results]}
+    status = 503 if counts["failed"] else 200  # a failed event was not acknowledged: send again
+    return Posted(status, summary, tuple(p.envelope.source for p in prepared),
+                  tuple(r.outcome.value for r in results))
+
+
+def _apply(app: App, prepared: list[Prepared], fault: FaultPoint | None) -> list[SubmitResult]:
+    """One unit of work for the batch; events asking for a simulated failure get theirs apart."""
+    if fault is not None:
+        return app.processor.apply(prepared, fault)
+    flagged = [i for i, p in enumerate(prepared) if p.envelope.simulate_failure]
+    if not flagged:
+        return app.processor.apply(prepared)
+    chosen = set(flagged)
+    plain = [i for i in range(len(prepared)) if i not in chosen]
+    results: list[SubmitResult | None] = [None] * len(prepared)
+    for indexes, point in ((plain, None), (flagged, FaultPoint.MID_TRANSACTION)):
+        for index, result in zip(indexes, app.processor.apply([prepared[i] for i in indexes], point)):
+            results[index] = result
+    return [r for r in results if r is not None]

@@ -1,0 +1,313 @@
+"""What the HTTP API needs beside ``App``: tokens, rate limits, Idempotency-Key claims, and the
+JSON shapes and query parsing of its read endpoints. Imported by ``eventdesk.http`` and the CLI.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+import stat
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from eventdesk.core.errors import StoreError
+from eventdesk.core.export_rows import normalized_row, raw_row
+from eventdesk.core.model import ALL_STATUSES, Outcome, SubmitResult
+from eventdesk.core.processor import utc_now_text
+from eventdesk.core.queries import BUCKETS, AggregateQuery, NormalizedQuery, Page, RawQuery
+from eventdesk.core.filters import client_filter, metric_filter, time_bound
+from eventdesk.store.http_records import (
+    DONE,
+    IN_FLIGHT,
+    HttpRecords,
+    IdempotencyRecord,
+    TokenRecord,
+    http_records_for,
+)
+
+# the query types and errors the HTTP layer uses, so that it needs nothing below this layer
+__all__ = ["ALL_STATUSES", "BUCKETS", "AggregateQuery", "NormalizedQuery", "Page", "RawQuery", "StoreError",
+           "TokenRecord", "HttpState", "QueryError", "Tokens", "IdempotencyKeys", "RateLimiter", "result_json"]
+
+TOKEN_PREFIX = "edk_"
+ADMIN_NAME = "admin"
+KEEP_KEYS_S = 48 * 3600  # Idempotency-Key records are kept at least 24 h (design 10)
+TOKEN_CACHE_S = 0.5      # a revocation reaches a running server within this
+
+
+class QueryError(ValueError):
+    """A query parameter that cannot be read (HTTP 400)."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def parse_sources(text: str) -> tuple[str, ...]:
+    sources = tuple(dict.fromkeys(s.strip() for s in text.split(",") if s.strip()))
+    if not sources:
+        raise ValueError("--sources needs at least one source, or *")
+    return ("*",) if "*" in sources else sources
+
+
+class Tokens:
+    """Bearer tokens: created once, kept as SHA-256 hashes, looked up with a short cache."""
+
+    def __init__(self, records: HttpRecords) -> None:
+        self.records = records
+        self._cache: dict[str, tuple[float, TokenRecord | None]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, name: str, sources: tuple[str, ...] = ("*",), rate: float | None = None) -> str:
+        """Create a token and return it; this is the only time it is ever seen."""
+        if not name.strip():
+            raise ValueError("a token needs a name")
+        if rate is not None and not rate > 0:
+            raise ValueError("--rate must be more than 0 requests per second")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.records.add_token(TokenRecord(name.strip(), hash_token(token), sources, rate, utc_now_text()))
+        return token
+
+    def list(self) -> list[TokenRecord]:
+        return self.records.tokens()
+
+    def revoke(self, name: str) -> bool:
+        return self.records.revoke_token(name, utc_now_text())
+
+    def recently_seen(self, token: str) -> tuple[bool, TokenRecord | None]:
+        """(True, the live record or None) when looked up within TOKEN_CACHE_S; no store access."""
+        with self._lock:
+            cached = self._cache.get(hash_token(token))
+        if cached is None or time.monotonic() - cached[0] > TOKEN_CACHE_S:
+            return False, None
+        record = cached[1]
+        return True, record if record is not None and record.revoked_at is None else None
+
+    def authenticate(self, token: str) -> TokenRecord | None:
+        """The live token record, or None for an unknown or revoked token."""
+        digest = hash_token(token)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(digest)
+        if cached is None or now - cached[0] > TOKEN_CACHE_S:
+            record = self.records.token_by_hash(digest)
+            cached = (now, record)
+            with self._lock:
+                if len(self._cache) > 10_000:
+                    self._cache.clear()
+                self._cache[digest] = cached
+        record = cached[1]
+        return record if record is not None and record.revoked_at is None else None
+
+    def ensure_admin(self, folder: Path) -> Path | None:
+        """On a store without tokens: create an admin token and write it to a file only the user
+        can read; return that file's path (None when tokens exist)."""
+        if self.records.tokens():
+            return None
+        token = self.add(ADMIN_NAME, ("*",))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "admin-token"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(token + "\n")
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)  # also when the file existed before
+        return path
+
+
+class RateLimiter:
+    """A token bucket per token name: ``rate`` requests per second, bursts up to ``rate`` (min 1)."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, name: str, rate: float | None) -> float:
+        """0 when allowed now, else the seconds to wait."""
+        if rate is None:
+            return 0.0
+        capacity = max(rate, 1.0)
+        now = time.monotonic()
+        with self._lock:
+            level, then = self._buckets.get(name, (capacity, now))
+            level = min(capacity, level + (now - then) * rate)
+            if level >= 1.0:
+                self._buckets[name] = (level - 1.0, now)
+                return 0.0
+            self._buckets[name] = (level, now)
+            return (1.0 - level) / rate
+
+
+@dataclass(frozen=True)
+class KeyDecision:
+    """What to do with a request that carries an Idempotency-Key."""
+
+    action: str                       # "process", "replay", "mismatch", "in_flight"
+    status: int | None = None
+    body: bytes | None = None
+
+
+class IdempotencyKeys:
+    """Claims keys durably before processing and keeps the response after it."""
+
+    def __init__(self, records: HttpRecords) -> None:
+        self.records = records
+        self.owner = uuid.uuid4().hex  # this server instance
+        self._flying: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+        self._last_purge = 0.0
+
+    def begin(self, scope: str, key: str, body: bytes) -> KeyDecision:
+        fingerprint = hashlib.sha256(body).hexdigest()
+        claim = IdempotencyRecord(scope, key, fingerprint, IN_FLIGHT, self.owner, created_at=time.time())
+        self._purge_now_and_then()
+        with self._lock:  # in this process, the in-flight set decides 409
+            if (scope, key) in self._flying:
+                return KeyDecision("in_flight")
+            self._flying.add((scope, key))
+        try:
+            decision = self._decide(claim)
+        except BaseException:
+            self._forget(scope, key)
+            raise
+        if decision.action != "process":
+            self._forget(scope, key)
+        return decision
+
+    def _decide(self, claim: IdempotencyRecord) -> KeyDecision:
+        existing = self.records.claim_key(claim)
+        if existing is None:
+            return KeyDecision("process")
+        if existing.state == DONE:
+            if existing.fingerprint != claim.fingerprint:
+                return KeyDecision("mismatch")
+            return KeyDecision("replay", existing.status, existing.body)
+        # in flight under a server that is gone (a crash): nothing was answered, so whatever the
+        # body, process it; should the lost attempt have committed, the unique indexes catch it
+        if existing.owner != self.owner and self.records.take_over_key(claim, existing.owner):
+            return KeyDecision("process")
+        return KeyDecision("in_flight")
+
+    def finish(self, scope: str, key: str, status: int, body: bytes) -> None:
+        try:
+            self.records.complete_key(scope, key, status, body)
+        finally:
+            self._forget(scope, key)
+
+    def release(self, scope: str, key: str) -> None:
+        """The request was not answered with a final response (a 503): a retry runs anew."""
+        try:
+            self.records.release_key(scope, key, self.owner)
+        finally:
+            self._forget(scope, key)
+
+    def _forget(self, scope: str, key: str) -> None:
+        with self._lock:
+            self._flying.discard((scope, key))
+
+    def _purge_now_and_then(self) -> None:
+        now = time.time()
+        if now - self._last_purge > 3600:
+            self._last_purge = now
+            self.records.purge_keys(now - KEEP_KEYS_S)
+
+
+class HttpState:
+    """Everything the server keeps per store beside the App."""
+
+    def __init__(self, store: Any) -> None:
+        self.records = http_records_for(store)
+        self.tokens = Tokens(self.records)
+        self.keys = IdempotencyKeys(self.records)
+        self.rates = RateLimiter()
+
+    def close(self) -> None:
+        self.records.close()
+
+
+# -- JSON shapes
+
+def result_json(result: SubmitResult) -> dict[str, Any]:
+    """``submit --json`` plus ``duplicate_of``: the original raw event of an exact duplicate, the
+    normalized event a semantic duplicate equals."""
+    body = result.to_json()
+    if result.outcome is Outcome.DUPLICATE:
+        body["duplicate_of"] = result.raw_id
+    elif result.outcome is Outcome.SEMANTIC_DUPLICATE:
+        body["duplicate_of"] = result.normalized_id
+    else:
+        body["duplicate_of"] = None
+    return body
+
+
+def raw_item(event: Any) -> dict[str, Any]:
+    return raw_row(event)
+
+
+def normalized_item(event: Any) -> dict[str, Any]:
+    return normalized_row(event)
+
+
+# -- query parameters
+
+def encode_cursor(last_id: Any) -> str:
+    kind = "i" if isinstance(last_id, int) else "s"
+    return base64.urlsafe_b64encode(f"{kind}:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None) -> Any:
+    if text is None or text == "":
+        return None
+    try:
+        kind, _, value = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode().partition(":")
+        if kind == "i":
+            return int(value)
+        if kind == "s" and value:
+            return value
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise QueryError(f"after: {text!r} is not a cursor this server handed out")
+
+
+def parse_limit(text: str | None, default: int = 100, most: int = 1000) -> int:
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise QueryError(f"limit: {text!r} is not a whole number") from None
+    if not 1 <= value <= most:
+        raise QueryError(f"limit must be between 1 and {most}")
+    return value
+
+
+def parse_when(name: str, text: str | None, end: bool = False) -> datetime | None:
+    """A date or instant read as ``aggregates --from/--to`` reads it (core.filters.time_bound)."""
+    if text is None or text == "":
+        return None
+    try:
+        return time_bound(text, end)
+    except ValueError as exc:
+        raise QueryError(f"{name}: {exc}") from None
+
+
+def client_param(name: str, text: str | None) -> str | None:
+    """A client filter, trimmed as sources are (core.filters.client_filter)."""
+    return None if text is None or text == "" else _filter(name, client_filter, text)
+
+
+def metric_param(name: str, text: str | None) -> str | None:
+    """A metric filter, normalised as metrics are (core.filters.metric_filter)."""
+    return None if text is None or text == "" else _filter(name, metric_filter, text)
+
+
+def _filter(name: str, read: Callable[[str], str], text: str) -> str:
+    try:
+        return read(text)
+    except ValueError as exc:
+        raise QueryError(f"{name}: {exc}") from None
