@@ -9,7 +9,8 @@ setup:
 run: setup
 	$(VENV)/bin/eventdesk
 
-test: setup
+# lint first: a layering violation, a ruff finding or a mypy error fails `make test` (and .ci/run)
+test: setup lint
 	$(VENV)/bin/python -m pytest -q
 
 bench: setup
@@ -18,8 +19,8 @@ bench: setup
 screenshots: setup
 	$(VENV)/bin/python scripts/screenshots.py
 
+# ruff, mypy and import-linter come with the test extra (scripts/setup.sh); settings in pyproject.toml
 lint: setup
-	$(VENV)/bin/python -m pip install --quiet ruff mypy import-linter
 	$(VENV)/bin/ruff check eventdesk tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports

@@ -116,7 +116,7 @@ def full_tour(out: Path, events_count: int) -> None:
 
     run = w.start_import(str(events))
     wait(shot.app, lambda: run.last is not None and run.last.lines >= 4000)
-    shot.save(run.dialog, "import-progress", settle=False)  # mid-way, while it runs
+    shot.save(w, "import-progress", settle=False)  # mid-way, while it runs: the strip in the status bar
     wait(shot.app, lambda: run.summary is not None, timeout=300)
     shot.idle()
 
@@ -139,6 +139,12 @@ def full_tour(out: Path, events_count: int) -> None:
     shot.select_row(w.raw_tab, 2)
     shot.save(w, "raw-events-problems")
     w.raw_tab.statuses.set_selected([])
+    w.raw_tab.with_warnings.setChecked(True)  # a normalized event whose fields went wrong
+    w.raw_tab.debounce.flush()
+    shot.idle()
+    shot.select_row(w.raw_tab, 0)
+    shot.save(w, "raw-events-warnings")
+    w.raw_tab.with_warnings.setChecked(False)
     w.raw_tab.debounce.flush()
 
     shot.tab(w.normalized_tab)

@@ -17,8 +17,8 @@ from typing import Any, Callable, Optional
 
 from eventdesk.app import App, load_mappings_file
 from eventdesk.bench.report import Report
-from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.intake import read_envelope
+from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.queries import AggregateQuery, Page, RawQuery
 from eventdesk.store.sqlite import SqliteStore
 

@@ -7,23 +7,22 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from eventdesk.app import App, Settings, build_app, load_mappings_file
-from eventdesk.cli.export import check_export_args, export_events, export_to_file
-from eventdesk.cli.main import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
+from eventdesk.app import App, Settings, build_app, check_store_uri, events, exporting, mappings, queries
+from eventdesk.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
+from eventdesk.cli.progress import ProgressBar
 from eventdesk.cli.serve import run_serve, run_tokens  # noqa: F401  (dispatched by name)
 from eventdesk.core.faults import parse_fault_point
 from eventdesk.core.filters import client_filter, metric_filter, time_bound
 from eventdesk.core.model import Outcome
 from eventdesk.core.queries import AggregateQuery
-from eventdesk.store.uri import check_store_uri
 
 
 def _app(args: argparse.Namespace, read_only: bool = False) -> App:
     if args.store is not None:  # checked here so that the message can name the option
         check_store_uri(args.store, "--store")
-    max_attempts = getattr(args, "max_attempts", None)
     settings = Settings(store_uri=args.store, mappings_file=getattr(args, "mappings", None),
                         read_only=read_only)
+    max_attempts = getattr(args, "max_attempts", None)
     if max_attempts:
         settings.max_attempts = max_attempts
     return build_app(settings)
@@ -42,12 +41,13 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from eventdesk.cli.ingest import ingest_files
     app = _app(args)
+    bar = ProgressBar(not args.json and sys.stderr.isatty())
     try:
-        summary = ingest_files(app, args.files, workers=args.workers, batch_size=args.batch_size,
-                               fmt=args.format, show_progress=not args.json and sys.stderr.isatty())
+        summary = events.ingest_files(app, args.files, workers=args.workers, batch_size=args.batch_size,
+                                      fmt=args.format, progress=bar)
     finally:
+        bar.finish()
         app.close()
     if args.json:
         _print_json(summary.to_json())
@@ -75,7 +75,7 @@ def run_submit(args: argparse.Namespace) -> int:
     received: str | bytes = sys.stdin.buffer.read().rstrip(b"\r\n") if args.event == "-" else args.event
     app = _app(args)
     try:
-        result = app.submit(received, fault)
+        result = events.submit(app, received, fault)
     finally:
         app.close()
     if args.json:
@@ -93,7 +93,7 @@ def run_submit(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     app = _app(args, read_only=True)
     try:
-        stats = app.store.stats()
+        stats = queries.stats(app)
     finally:
         app.close()
     if args.json:
@@ -111,14 +111,14 @@ def run_stats(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     # normalized rows hold the trimmed client id; raw rows the source exactly as received
     client = _user_filter(client_filter, args.client) if args.kind == "normalized" else args.client
-    check_export_args(args.kind, args.status or [])
+    exporting.check_export_args(args.kind, args.status or [])
     app = _app(args, read_only=True)
     try:
         if args.out:
-            count = export_to_file(app.store, args.kind, args.status or [], client, args.format, args.out)
+            count = exporting.export_to_file(app, args.kind, args.status or [], client, args.format, args.out)
             sys.stderr.write(f"{count:,} {args.kind} events written to {args.out}\n")
         else:
-            export_events(app.store, args.kind, args.status or [], client, args.format, sys.stdout)
+            exporting.export_events(app, args.kind, args.status or [], client, args.format, sys.stdout)
     finally:
         app.close()
     return EXIT_OK
@@ -151,7 +151,7 @@ def run_aggregates(args: argparse.Namespace) -> int:
         raise UsageError("--from must come before --to")
     app = _app(args, read_only=True)
     try:
-        rows = app.store.aggregates(query)
+        rows = queries.aggregates(app, query)
     finally:
         app.close()
     if args.json:
@@ -167,7 +167,7 @@ def run_aggregates(args: argparse.Namespace) -> int:
 def run_retry(args: argparse.Namespace) -> int:
     app = _app(args)
     try:
-        summary = app.processor.retry(args.status or ["failed"])
+        summary = events.retry(app, args.status or ["failed"])
     finally:
         app.close()
     if args.json:
@@ -182,11 +182,12 @@ def run_mappings(args: argparse.Namespace) -> int:
     app = _app(args)
     try:
         if args.set:
-            version = app.set_mappings(load_mappings_file(args.set))
+            version = mappings.save_mappings_file(app, args.set)
             print(f"mappings version {version} is now current")
         else:
-            print(f"// version {app.mappings_version}")
-            print(app.mappings.to_json())
+            version, text = mappings.in_use(app)
+            print(f"// version {version}")
+            print(text)
     finally:
         app.close()
     return EXIT_OK

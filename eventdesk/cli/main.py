@@ -13,15 +13,11 @@ import sys
 import traceback
 from typing import Any, Optional, Sequence
 
-from eventdesk.core.errors import BadStoreUri, EventdeskError, MappingsError, StoreBug, StoreError
-from eventdesk.settings import user_data_dir
+from eventdesk.app.errors import USER_MISTAKES, describe
+from eventdesk.app.paths import user_data_dir
+from eventdesk.cli.exits import EXIT_BUG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError  # noqa: F401
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SUBMIT_FAILED, EXIT_BUG = 0, 1, 2, 3, 70
 log = logging.getLogger("eventdesk")
-
-
-class UsageError(Exception):
-    """The user asked for something that cannot be done as asked."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,21 +161,15 @@ def _main(argv: Optional[Sequence[str]]) -> int:
             return run_gui(args)
         from eventdesk.cli import commands
         return getattr(commands, f"run_{args.command}")(args)
-    except (UsageError, MappingsError, BadStoreUri) as exc:
-        return _fail(EXIT_USAGE, str(exc))
-    except StoreBug as exc:
-        return _bug(exc)
-    except (StoreError, EventdeskError) as exc:
-        return _fail(EXIT_FAILED, str(exc))
     except BrokenPipeError:
         raise  # the reader of our output went away: handled by main
-    except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        return _fail(EXIT_FAILED, f"cannot use{where}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         return _fail(130, "interrupted; everything committed before this moment is kept")
-    except Exception as exc:  # a defect of ours: one line here, the traceback in the log
-        return _bug(exc)
+    except Exception as exc:  # the one known-error-vs-bug decision is describe's
+        text, bug = describe(exc)
+        if bug:  # a defect of ours: one line here, the traceback in the log
+            return _bug(exc, text)
+        return _fail(EXIT_USAGE if isinstance(exc, USER_MISTAKES) else EXIT_FAILED, text)
 
 
 def _fail(code: int, message: str) -> int:
@@ -187,7 +177,7 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
-def _bug(exc: BaseException) -> int:
+def _bug(exc: BaseException, text: str) -> int:
     path = user_data_dir() / "eventdesk.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +188,7 @@ def _bug(exc: BaseException) -> int:
         where = ""
     if os.environ.get("EVENTDESK_DEBUG"):
         traceback.print_exception(exc)
-    return _fail(EXIT_BUG, f"internal error ({type(exc).__name__}: {exc}){where}")
+    return _fail(EXIT_BUG, f"{text}{where}")
 
 
 if __name__ == "__main__":

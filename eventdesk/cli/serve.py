@@ -5,7 +5,9 @@ import argparse
 import sys
 
 from eventdesk.app import Settings, build_app
-from eventdesk.cli.main import EXIT_FAILED, EXIT_OK, UsageError
+from eventdesk.app.http_state import HttpState, parse_sources
+from eventdesk.app.paths import user_data_dir
+from eventdesk.cli.exits import EXIT_FAILED, EXIT_OK, UsageError
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -15,8 +17,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 def run_serve(args: argparse.Namespace) -> int:
     from eventdesk.http.config import PortInUse, ServerConfig, ServerConfigError
     from eventdesk.http.server import ready_line, serve_forever
-    from eventdesk.services.http_state import HttpState
-    from eventdesk.settings import user_data_dir
 
     config = ServerConfig(args.host, args.port, not args.no_auth, args.allow_simulation,
                           tuple(args.allow_host or ()), tuple(args.cors or ()))
@@ -26,7 +26,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     app = build_app(_settings(args))
     try:
-        state = HttpState(app.store)
+        state = HttpState.of(app)
         try:
             if config.auth:
                 path = state.tokens.ensure_admin(user_data_dir())
@@ -45,20 +45,18 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_tokens(args: argparse.Namespace) -> int:
-    from eventdesk.services.http_state import HttpState, parse_sources
-
     app = build_app(_settings(args))
     try:
-        state = HttpState(app.store)
+        state = HttpState.of(app)
         try:
-            return _tokens(state, args, parse_sources)
+            return _tokens(state, args)
         finally:
             state.close()
     finally:
         app.close()
 
 
-def _tokens(state, args: argparse.Namespace, parse_sources) -> int:  # type: ignore[no-untyped-def]
+def _tokens(state: HttpState, args: argparse.Namespace) -> int:
     if args.tokens_command == "add":
         try:
             token = state.tokens.add(args.name, parse_sources(args.sources), args.rate)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from eventdesk.core.canonical import NotCanonicalizable, canonical_json, content_hash, json_type, sha256_hex
-from eventdesk.core.model import Envelope
+from eventdesk.core.model import Envelope, payload_of  # noqa: F401  (payload_of: its old home)
 
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # larger inputs are stored, but rejected unread
 
@@ -143,18 +143,3 @@ def _structure_problem(event: dict[str, Any]) -> str | None:
 def _escaped(text: str) -> bool:
     """True when every surrogate in the text is a surrogateescape'd byte (U+DC80..U+DCFF)."""
     return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
-
-
-def payload_of(text: str | bytes) -> Any:
-    """For display and export: the payload of a stored event, the whole JSON value, or None.
-
-    Numbers come back as Python floats and ints (JSON's own meaning); the exact text as
-    received stays in the raw event.
-    """
-    try:
-        value = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
-    except (ValueError, RecursionError, UnicodeDecodeError):
-        return None
-    if isinstance(value, dict) and isinstance(value.get("payload"), dict):
-        return value["payload"]
-    return value

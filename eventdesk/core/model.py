@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -100,8 +101,6 @@ class RawEvent:
 
     def payload(self) -> Any:
         """The payload parsed from the text as received, or None when it cannot be read."""
-        from eventdesk.core.intake import payload_of
-
         return payload_of(self.text)
 
 
@@ -141,3 +140,18 @@ class SubmitResult:
             "status": self.status,
             "error": self.error,
         }
+
+
+def payload_of(text: str | bytes) -> Any:
+    """For display and export: the payload of a stored event, the whole JSON value, or None.
+
+    Numbers come back as Python floats and ints (JSON's own meaning); the exact text as
+    received stays in the raw event.
+    """
+    try:
+        value = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        return None
+    if isinstance(value, dict) and isinstance(value.get("payload"), dict):
+        return value["payload"]
+    return value

@@ -6,21 +6,19 @@ the processor only reads back what they decided.
 """
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Optional, Sequence
 
+from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, StoreError
+from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.group_commit import GroupCommit
-from eventdesk.core.fastjson import read_envelope_fast
-from eventdesk.core.model import (SETTLED_STATUSES, EventId, Outcome,
-                                  Prepared, Status, SubmitResult)
+from eventdesk.core.model import SETTLED_STATUSES, EventId, Outcome, Prepared, Status, SubmitResult
 from eventdesk.core.normalizer import Normalizer
-from eventdesk.store.port import EventStore, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
+from eventdesk.core.ports.events import EventWrites, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
 
 DEFAULT_MAX_ATTEMPTS = 5
 CONFLICT_RETRIES = 5
@@ -54,9 +52,9 @@ class RetrySummary:
 
 
 class Processor:
-    """Turns inputs into stored raw and normalized events through an ``EventStore``."""
+    """Turns inputs into stored raw and normalized events through the store's write port."""
 
-    def __init__(self, store: EventStore, normalizer: Normalizer,
+    def __init__(self, store: EventWrites, normalizer: Normalizer,
                  max_attempts: int = DEFAULT_MAX_ATTEMPTS,
                  clock: Callable[[], str] = utc_now_text, group_commit: bool = True) -> None:
         self.store = store
@@ -112,14 +110,7 @@ class Processor:
         Safe because the unit of work rolled back and everything is derived anew from the
         unique indexes; any other error is final for this attempt.
         """
-        for attempt in range(CONFLICT_RETRIES):
-            try:
-                return self._apply_once(batch, fault, resend)
-            except StoreConflict:
-                if attempt == CONFLICT_RETRIES - 1:
-                    raise
-                time.sleep(0.01 * 2 ** attempt * (0.5 + random.random()))
-        raise AssertionError("unreachable")
+        return run_again_on_conflict(lambda: self._apply_once(batch, fault, resend), CONFLICT_RETRIES)
 
     def retry(self, statuses: Iterable[str] = ("failed",), batch_size: int = 500,
               updated_before: Optional[str] = None) -> RetrySummary:

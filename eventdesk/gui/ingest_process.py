@@ -3,11 +3,11 @@
 A thread of the window's pool starts the child (``spawn``), relays its progress, passes Cancel
 on as a multiprocessing Event, and returns its ``IngestSummary`` or re-raises its error. The
 child opens the same store (SQLite in WAL mode and MongoDB both take a second writer) with the
-store's current mappings. This module imports no Qt: the child imports it too.
+store's current mappings. The child, and the parser processes it starts, end with the window
+however it ends, and leave Ctrl-C to it. This module imports no Qt: the child imports it too.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import pickle
 import queue
@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 
 from eventdesk.core.errors import StoreError
 from eventdesk.core.ingest import IngestSummary
+from eventdesk.core.parent_watch import become_child_of, lifeline, quiet_spawn_context
 
 PARALLEL_FROM_BYTES = 4 << 20  # smaller files: starting worker processes costs more than it saves
 CHILD_FROM_BYTES = 1 << 20     # smaller files take a second or less: not worth a process
@@ -68,8 +69,10 @@ def _portable(exc: BaseException) -> BaseException:
         return plain
 
 
-def _child(uri: str, max_attempts: int, path: str, messages: Any, cancel: Any) -> None:
+def _child(uri: str, max_attempts: int, path: str, messages: Any, cancel: Any, parent_pid: int,
+           line: Any) -> None:
     from eventdesk.app import Settings, build_app
+    become_child_of(parent_pid, line)  # a killed window takes its import (and the import's workers) along
     if hasattr(os, "nice"):  # the window comes first: the import (and its parsers) yield the CPU
         try:
             os.nice(10)
@@ -92,10 +95,11 @@ def _child(uri: str, max_attempts: int, path: str, messages: Any, cancel: Any) -
 def ingest_in_process(uri: str, max_attempts: int, path: str, cancel: threading.Event,
                       progress: Callable[[ImportProgress], None]) -> IngestSummary:
     """Run the import in a child process; blocks (in a pool thread) until it ends."""
-    context = multiprocessing.get_context("spawn")
+    context = quiet_spawn_context()
     messages = context.Queue()
     stop = context.Event()
-    child = context.Process(target=_child, args=(uri, max_attempts, path, messages, stop),
+    child_end, parent_end = lifeline()
+    child = context.Process(target=_child, args=(uri, max_attempts, path, messages, stop, os.getpid(), child_end),
                             name="eventdesk-import")
     child.start()
     try:
@@ -119,6 +123,8 @@ def ingest_in_process(uri: str, max_attempts: int, path: str, cancel: threading.
         child.join(timeout=60)
         if child.is_alive():
             child.terminate()
+        child_end.close()
+        parent_end.close()
 
 
 def use_child_process(uri: Optional[str], store_options: dict, path: str) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (QFileDialog, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from eventdesk.gui import help_dialogs, numbers
 from eventdesk.gui.dialogs.import_dialog import FILE_FILTER, ImportRun
 from eventdesk.gui.dialogs.mappings_dialog import MappingsDialog
 from eventdesk.gui.dialogs.open_store_dialog import OpenStoreDialog
@@ -24,14 +24,9 @@ from eventdesk.gui.tabs.normalized_tab import NormalizedTab
 from eventdesk.gui.tabs.raw_tab import RawTab, retry_all_failed
 from eventdesk.gui.tabs.stats_tab import StatsTab
 from eventdesk.gui.tabs.submit_tab import SubmitTab
-from eventdesk.gui.widgets.message_area import MessageArea
+from eventdesk.gui.widgets.message_area import MessageArea, MessageHistory
 from eventdesk.gui.widgets.store_status import StoreStatus
 
-SHORTCUTS = (("Ctrl+Enter", "submit the event in the Submit tab's editor"),
-             ("Ctrl+PgDown / Ctrl+PgUp", "next / previous tab, from anywhere (also inside editors)"),
-             ("Ctrl+F", "focus the filter of the current tab"), ("F5", "refresh the current tab"),
-             ("Ctrl+O", "open another store"), ("Ctrl+I", "import events"),
-             ("Ctrl+M", "field mappings"), ("Ctrl+,", "settings"), ("Ctrl+Q", "quit"))
 
 
 class MainWindow(QMainWindow):
@@ -44,6 +39,7 @@ class MainWindow(QMainWindow):
         self.session = session or Session(self.messages, self.prefs.worker_count, self.prefs.max_attempts)
         self.simulation = FailureSimulation()
         self.imports: list[ImportRun] = []
+        self._dialogs: dict[str, QDialog] = {}
         self.exports = 0
         self.message_area = MessageArea(self.messages)
         self.submit_tab = SubmitTab(self.session, self.simulation)
@@ -59,11 +55,14 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
-        layout.addWidget(self.message_area)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.store_status = StoreStatus()
-        self.statusBar().addPermanentWidget(self.store_status, 1)
+        # messages and imports live in the status bar: fixed height, never moving the content
+        self.statusBar().setSizeGripEnabled(False)
+        self.statusBar().addPermanentWidget(self.message_area, 3)
+        self.statusBar().addPermanentWidget(self.store_status, 0)
+        self.message_area.history_requested.connect(self.show_message_history)
         self.actions_ = build_menus(self, self.simulation)
         self._connect()
         self._update_title()
@@ -124,7 +123,7 @@ class MainWindow(QMainWindow):
 
     def _on_total_changed(self, tab: QWidget, title: str, total: Optional[int]) -> None:
         index = self.tabs.indexOf(tab)
-        self.tabs.setTabText(index, title if total is None else f"{title} ({total:,})")
+        self.tabs.setTabText(index, title if total is None else f"{title} ({numbers.integer(total)})")
 
     def _on_normalized_requested(self, normalized_id: Any) -> None:
         self.tabs.setCurrentWidget(self.normalized_tab)
@@ -152,9 +151,32 @@ class MainWindow(QMainWindow):
         else:
             self.messages.info("Ctrl+Enter submits from the Submit tab")
 
-    def show_shortcuts(self) -> None:
-        text = "\n".join(f"{keys}\t{what}" for keys, what in SHORTCUTS)
-        QMessageBox.information(self, "Keyboard shortcuts", text)
+    def show_shortcuts(self) -> QDialog:
+        return self._show_once("shortcuts", lambda: help_dialogs.ShortcutsDialog(self.actions_, self))
+
+    def show_about(self) -> QDialog:
+        return self._show_once("about", lambda: help_dialogs.AboutDialog(self.session, self))
+
+    def show_docs(self) -> QUrl:
+        url = help_dialogs.docs_url()
+        QDesktopServices.openUrl(url)
+        self.messages.info(f"Opened the documentation: {url.toDisplayString()}")
+        return url
+
+    def show_message_history(self) -> QDialog:
+        dialog = self._show_once("history", lambda: MessageHistory(self.message_area, self))
+        dialog.fill(self.message_area.entries)
+        return dialog
+
+    def _show_once(self, key: str, make: Any) -> QDialog:
+        """Non-modal dialogs: one of each, brought to the front when asked again."""
+        dialog = self._dialogs.get(key)
+        if dialog is None:
+            dialog = self._dialogs[key] = make()
+        if dialog.isVisible():
+            dialog.raise_()  # asked again: bring it to the front
+        dialog.show()
+        return dialog
 
     # -- import, export, retry
     def choose_import(self) -> None:
@@ -164,6 +186,7 @@ class MainWindow(QMainWindow):
 
     def start_import(self, path: str) -> Optional[ImportRun]:
         run = ImportRun(self.session, path, self)
+        self.statusBar().insertPermanentWidget(0, run.strip, 4)
         if not run.start():
             return None
         self.imports.append(run)

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from eventdesk.core.faults import FaultPoint
 from eventdesk.gui.simulation import FailureSimulation
 
+TAB_TITLES = ("Submit", "Raw events", "Normalized events", "Aggregates", "Statistics")
+
 
 def _action(window: QMainWindow, menu: QMenu, text: str, slot: Callable[..., Any],
             shortcuts: tuple[str, ...] = (), tip: str = "") -> QAction:
@@ -48,6 +50,11 @@ def build_menus(window: Any, simulation: FailureSimulation) -> SimpleNamespace:
     a.find = _action(window, view, "&Filter this table", window.focus_filter, ("Ctrl+F",))
     a.next_tab = _action(window, view, "&Next tab", window.next_tab, ("Ctrl+PgDown",))
     a.previous_tab = _action(window, view, "&Previous tab", window.previous_tab, ("Ctrl+PgUp",))
+    a.history = _action(window, view, "Message &history…", window.show_message_history, ("Ctrl+H",),
+                        "every message of this session, with its time")
+    go = view.addMenu("&Go to tab")
+    a.go_to_tab = [_action(window, go, f"{title} tab", lambda i=i: window.tabs.setCurrentIndex(i), (f"Ctrl+{i + 1}",))
+                   for i, title in enumerate(TAB_TITLES)]
 
     events = bar.addMenu("&Events")
     a.submit = _action(window, events, "&Submit the editor's event", window.submit_current,
@@ -77,5 +84,8 @@ def build_menus(window: Any, simulation: FailureSimulation) -> SimpleNamespace:
     a.settings = _action(window, tools, "&Settings…", window.show_settings, ("Ctrl+,",))
 
     help_menu = bar.addMenu("&Help")
-    a.shortcuts = _action(window, help_menu, "&Keyboard shortcuts", window.show_shortcuts)
+    a.docs = _action(window, help_menu, "&Documentation", window.show_docs, ("F1",), "docs/gui.md")
+    a.shortcuts = _action(window, help_menu, "&Keyboard shortcuts", window.show_shortcuts, ("Ctrl+/",))
+    help_menu.addSeparator()
+    a.about = _action(window, help_menu, "&About eventdesk", window.show_about)
     return a

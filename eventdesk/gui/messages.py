@@ -5,11 +5,19 @@ hand the exception to ``MessageRouter.report``, which turns it into one line of 
 ``posted``; the message area at the top of the window shows it. A defect of ours (anything
 that is not a known store, mappings or file error) is logged with its traceback and shown as
 "internal error", never as a traceback.
+
+An exception that escapes a Qt slot (or anything else in the GUI thread) goes through
+``sys.excepthook``: the newest router installs a hook that logs it with its traceback and
+posts it like any other error, then hands it to the hook it replaced.
 """
 from __future__ import annotations
 
 import json
 import logging
+import sys
+import weakref
+from types import TracebackType
+from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
@@ -49,9 +57,11 @@ class MessageRouter(QObject):
     #: (level, text): level is "info", "warning" or "error".
     posted = Signal(str, str)
 
-    def __init__(self) -> None:
+    def __init__(self, catch_uncaught: bool = True) -> None:
         super().__init__()
         self.history: list[tuple[str, str]] = []
+        if catch_uncaught:
+            route_uncaught_exceptions(self)
 
     def info(self, text: str) -> None:
         self._post(INFO, text)
@@ -74,3 +84,29 @@ class MessageRouter(QObject):
         self.history.append((level, text))
         del self.history[:-200]
         self.posted.emit(level, text)
+
+
+_current: Optional[weakref.ref[MessageRouter]] = None
+_previous_hook: Any = sys.__excepthook__
+
+
+def route_uncaught_exceptions(router: MessageRouter) -> None:
+    """Make ``router`` the one that hears of uncaught exceptions (installs the hook once)."""
+    global _current, _previous_hook
+    _current = weakref.ref(router)
+    if sys.excepthook is not _on_uncaught_exception:  # e.g. pytest-qt put its own back
+        _previous_hook = sys.excepthook
+        sys.excepthook = _on_uncaught_exception
+
+
+def _on_uncaught_exception(kind: type[BaseException], exc: BaseException,
+                           trace: Optional[TracebackType]) -> None:
+    if not isinstance(exc, KeyboardInterrupt):
+        log.error("uncaught exception in the GUI: %s", exc, exc_info=(kind, exc, trace))
+        router = _current() if _current is not None else None
+        if router is not None:
+            try:
+                router.error(f"An action failed: {describe_error(exc)}")
+            except RuntimeError:  # the router's Qt object is already deleted
+                pass
+    _previous_hook(kind, exc, trace)

@@ -32,8 +32,10 @@ class FailureSimulation(QObject):
             self._enabled = enabled
             self.changed.emit()
 
-    def set_point(self, point: FaultPoint) -> None:
-        if point != self._point:
+    def set_point(self, point: FaultPoint | str) -> None:
+        """Strike at ``point``; its name as text is read too (Qt gives str-enum item data back as str)."""
+        point = FaultPoint(point)  # ValueError for a name that is not a fault point
+        if point is not self._point:
             self._point = point
             self.changed.emit()
 

@@ -11,33 +11,32 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from eventdesk.app import App
+from eventdesk.app import App, events, http_events, queries
+from eventdesk.app.http_events import Posted, Refused
+from eventdesk.app.http_state import (
+    ALL_STATUSES,
+    BUCKETS,
+    AggregateQuery,
+    HttpState,
+    NormalizedQuery,
+    Page,
+    QueryError,
+    RawQuery,
+    StoreError,
+    TokenRecord,
+    client_param,
+    decode_cursor,
+    encode_cursor,
+    metric_param,
+    normalized_item,
+    parse_limit,
+    parse_when,
+    raw_item,
+)
 from eventdesk.http.config import MAX_BATCH_EVENTS, ServerConfig
 from eventdesk.http.metrics import CONTENT_TYPE as METRICS_TYPE
 from eventdesk.http.metrics import Metrics
 from eventdesk.http.openapi import openapi_document
-from eventdesk.services import http_events
-from eventdesk.services.http_events import Posted, Refused
-from eventdesk.services.http_state import (
-    ALL_STATUSES,
-    BUCKETS,
-    AggregateQuery,
-    NormalizedQuery,
-    Page,
-    RawQuery,
-    StoreError,
-    TokenRecord,
-    HttpState,
-    QueryError,
-    decode_cursor,
-    encode_cursor,
-    normalized_item,
-    parse_limit,
-    client_param,
-    metric_param,
-    parse_when,
-    raw_item,
-)
 
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/jsonlines")
@@ -189,7 +188,7 @@ class Api:
         self._content_type(request, JSON_TYPES)
         body = await self._body(request, self.config.max_body)
         statuses = _retry_statuses(body)
-        summary = await run_in_threadpool(self.app.processor.retry, statuses)
+        summary = await run_in_threadpool(events.retry, self.app, statuses)
         return _json(200, summary.to_json())
 
     # -- reading
@@ -213,7 +212,7 @@ class Api:
             if status not in ALL_STATUSES:
                 raise QueryError(f"status: {status!r} is not one of {', '.join(ALL_STATUSES)}")
         query = RawQuery(statuses=statuses, source=q.get("source"))
-        return await self._page(request, lambda page: self.app.store.query_raw(query, page), raw_item)
+        return await self._page(request, lambda page: queries.raw_page(self.app, query, page), raw_item)
 
     async def get_normalized(self, request: Request) -> Response:
         refusal = await self._reader(request)
@@ -224,7 +223,7 @@ class Api:
                                 metric=metric_param("metric", q.get("metric")),
                                 time_from=parse_when("from", q.get("from")),
                                 time_to=parse_when("to", q.get("to"), end=True))
-        return await self._page(request, lambda page: self.app.store.query_normalized(query, page),
+        return await self._page(request, lambda page: queries.normalized_page(self.app, query, page),
                                 normalized_item)
 
     async def _page(self, request: Request, fetch: Any, shape: Any) -> Response:
@@ -251,19 +250,19 @@ class Api:
                                time_to=parse_when("endDate", q.get("endDate"), end=True), bucket=bucket)
         if query.time_from and query.time_to and query.time_from >= query.time_to:
             raise QueryError("startDate must come before endDate")
-        rows = await run_in_threadpool(self.app.store.aggregates, query)
+        rows = await run_in_threadpool(queries.aggregates, self.app, query)
         return _json(200, {"rows": [row.to_json() for row in rows]})
 
     async def get_stats(self, request: Request) -> Response:
         refusal = await self._reader(request)
         if refusal is not None:
             return refusal
-        stats = await run_in_threadpool(self.app.store.stats)
+        stats = await run_in_threadpool(queries.stats, self.app)
         return _json(200, stats.to_json())
 
     async def healthz(self, request: Request) -> Response:
         try:
-            await run_in_threadpool(self.app.store.stats)
+            await run_in_threadpool(queries.stats, self.app)
         except StoreError:
             return _json(503, {"status": "unavailable"}, {"Retry-After": "1"})
         return _json(200, {"status": "ok"})

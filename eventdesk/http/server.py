@@ -16,19 +16,19 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 
-from eventdesk.app import App
+from eventdesk.app import App, queries
+from eventdesk.app.http_state import HttpState
 from eventdesk.http.config import PortInUse, ServerConfig
 from eventdesk.http.metrics import Metrics
 from eventdesk.http.routes import Api
 from eventdesk.http.security import Guard
-from eventdesk.services.http_state import HttpState
 
 log = logging.getLogger("eventdesk.http")
 
 
 def build_asgi(app: App, state: HttpState, config: ServerConfig) -> Guard:
     """The whole HTTP API as one ASGI callable (the Guard wraps the Starlette routes)."""
-    metrics = Metrics(app.store.stats)
+    metrics = Metrics(lambda: queries.stats(app))
     api = Api(app, state, config, metrics)
 
     async def not_found(request: Any, exc: Any) -> JSONResponse:
@@ -132,7 +132,7 @@ class BackgroundServer:
         self.config.check()
         sock = bind(self.config.host, self.config.port)
         try:
-            self._state = HttpState(self._app.store)
+            self._state = HttpState.of(self._app)
             self._asgi = build_asgi(self._app, self._state, self.config)
         except BaseException:
             sock.close()

@@ -25,7 +25,7 @@ def check_store_uri(uri: str, origin: str = "the store") -> str:
         raise BadStoreUri(f"{origin} is empty: {_HINT}")
     problem = _problem(uri)
     if problem:
-        raise BadStoreUri(f"{origin} {_shown(uri)!r} {problem}")
+        raise BadStoreUri(f"{origin} {redact(uri)!r} {problem}")
     return uri
 
 
@@ -78,6 +78,34 @@ def sqlite_path(uri: str) -> str:
     return uri
 
 
-def _shown(uri: str) -> str:
-    """The URI fit for a message: any password removed."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^@/:]*):[^@/]*@", r"\1:***@", uri)
+# -- the one redaction: how every message and screen names a store, never with credentials
+
+_USERINFO = re.compile(r"[^\s/@,]+:[^\s/@]*@")
+
+
+def redact(uri: str) -> str:
+    """A store URI fit for messages and the screen: a MongoDB URI without user name, password
+    and options (``mongodb://host:port/db``); a file path or ``sqlite://`` URI unchanged (it
+    holds no credentials); any other URI without its ``user:password@``."""
+    lowered = uri.lower()
+    if lowered.startswith("sqlite:") or not _SCHEME.match(uri):
+        return uri
+    if not lowered.startswith(MONGO_SCHEMES):
+        return scrub(uri)
+    scheme, hosts, path = split_mongo_uri(uri)
+    return f"{scheme}://{hosts}/{path}"
+
+
+def split_mongo_uri(uri: str) -> tuple[str, str, str]:
+    """(scheme, hosts, path) of a MongoDB URI, without user info, options or fragment."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return "", "", ""
+    rest = rest.split("?", 1)[0].split("#", 1)[0]
+    hosts, _, path = rest.partition("/")
+    return scheme, hosts.rpartition("@")[2], path
+
+
+def scrub(text: str) -> str:
+    """Driver text with any ``user:password@`` cut out."""
+    return _USERINFO.sub("***@", text)

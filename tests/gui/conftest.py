@@ -157,3 +157,7 @@ def imported(qtbot, window, generate, idle):
     assert blocker.args[0].lines == 3000
     idle(window)
     return window, truth
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "realwindow: drives the app in a real X window (Xvfb, xdotool)")

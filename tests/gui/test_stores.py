@@ -5,7 +5,7 @@ import pytest
 
 from eventdesk.gui.examples import SEED_EXAMPLE
 
-mongo_testing = pytest.importorskip("eventdesk.store.mongo.testing")
+mongo_testing = pytest.importorskip("fakes.mongo")
 pytest.importorskip("mongomock")
 
 

@@ -8,8 +8,8 @@ import time
 import pytest
 from http_served import cli
 
-from eventdesk.services.http_state import IdempotencyKeys
-from eventdesk.store.http_records import http_records_for
+from eventdesk.app.http_state import IdempotencyKeys
+from eventdesk.store import http_records_for
 from eventdesk.store.sqlite import SqliteStore
 
 EVENT = {"source": "client_A", "payload": {"metric": "sale", "amount": "5", "timestamp": "2024-01-01"}}

@@ -140,8 +140,8 @@ def test_hostile_file_through_eventdesk_ingest(tmp_path, figures):
 
 def _rejected_in_process(received: bytes) -> bool:
     from eventdesk.app import shipped_mappings
-    from eventdesk.core.normalizer import Normalizer
     from eventdesk.core.intake import read_envelope
+    from eventdesk.core.normalizer import Normalizer
     return Normalizer(shipped_mappings()).prepare(read_envelope(received)).canonical is None
 
 
@@ -266,8 +266,9 @@ def query_store(request, tmp_path):
     else:
         pytest.importorskip("mongomock")
         try:
-            from eventdesk.store.mongo import MongoStore
             from fakes.mongo import mongomock_client
+
+            from eventdesk.store.mongo import MongoStore
         except ImportError:
             pytest.skip("the MongoDB adapter is not there yet")
         store = MongoStore("mongodb://localhost/eventdesk_reliability", client=mongomock_client())

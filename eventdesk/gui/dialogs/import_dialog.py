@@ -1,5 +1,6 @@
 """Import of a JSON-lines or JSON-array file: ``App.ingest`` (in a child process started from the
-pool), a progress dialog with events per second, and Cancel, which stops at the next batch
+pool), a progress strip in the status bar (percent, events per second, elapsed and remaining
+time), and Cancel, which stops at the next batch
 boundary. Every batch before it is committed and stays."""
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import threading
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from eventdesk.core.ingest import IngestSummary
+from eventdesk.gui import numbers
 from eventdesk.gui.ingest_process import ImportProgress, ingest_in_process, ingest_with, use_child_process
 from eventdesk.gui.session import Session
 
 FILE_FILTER = "Events (*.jsonl *.ndjson *.json *.txt);;All files (*)"
-STEPS = 1000
 
 
 def ingest_file(app: Any, path: str, cancel: threading.Event, progress: Callable[[ImportProgress], None],
@@ -29,15 +30,59 @@ def ingest_file(app: Any, path: str, cancel: threading.Event, progress: Callable
 
 def summary_text(name: str, summary: IngestSummary) -> str:
     rate = summary.lines / summary.seconds if summary.seconds else 0
-    head = (f"Import of {name} cancelled after {summary.lines:,} events; everything before it is kept"
-            if summary.cancelled else f"Imported {summary.lines:,} events from {name}")
-    return (f"{head} ({summary.seconds:.1f} s, {rate:,.0f} events/s): {summary.accepted:,} accepted, "
-            f"{summary.duplicate:,} duplicate, {summary.semantic_duplicate:,} semantic duplicate, "
-            f"{summary.rejected:,} rejected, {summary.failed:,} failed")
+    head = (f"Import of {name} cancelled after {numbers.integer(summary.lines)} events; everything before it is kept"
+            if summary.cancelled else f"Imported {numbers.integer(summary.lines)} events from {name}")
+    n = numbers.integer
+    return (f"{head} ({numbers.decimal(round(summary.seconds, 1), 1)} s, {n(round(rate))} events/s): "
+            f"{n(summary.accepted)} accepted, {n(summary.duplicate)} duplicate, "
+            f"{n(summary.semantic_duplicate)} semantic duplicate, {n(summary.rejected)} rejected, "
+            f"{n(summary.failed)} failed")
+
+
+class ImportStrip(QFrame):
+    """The import's progress on one line of the status bar: it covers nothing and takes no keys."""
+
+    def __init__(self, name: str, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(f"Importing {name}…")
+        self.label.setMinimumWidth(self.fontMetrics().averageCharWidth() * 72)  # room for the whole line
+        self.bar = QProgressBar(minimum=0, maximum=100, textVisible=False)
+        self.bar.setFixedWidth(self.fontMetrics().averageCharWidth() * 14)
+        self.cancel_button = QPushButton("Cancel", focusPolicy=Qt.FocusPolicy.NoFocus)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.cancel_button)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def label_text(self) -> str:
+        return self.label.text()
+
+
+def progress_text(name: str, percent: int, progress: ImportProgress, size: int) -> str:
+    rate = progress.lines / progress.seconds if progress.seconds else 0
+    left = ""
+    if progress.bytes_read and progress.seconds:
+        remaining = (size - progress.bytes_read) / (progress.bytes_read / progress.seconds)
+        left = f" · about {_duration(remaining)} left"
+    return (f"{name}: {percent} % · {numbers.integer(progress.lines)} events · "
+            f"{numbers.integer(round(rate))} events/s · {_duration(progress.seconds)} elapsed{left}")
+
+
+def counts_text(progress: ImportProgress) -> str:
+    n = numbers.integer
+    return (f"{n(progress.accepted)} accepted, {n(progress.duplicates)} duplicates, "
+            f"{n(progress.rejected)} rejected, {n(progress.failed)} failed so far")
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 class ImportRun(QObject):
-    """One import: its worker, its progress dialog and its cancel flag."""
+    """One import: its worker, its progress strip and its cancel flag."""
 
     #: The import ended: the IngestSummary (cancelled or complete), or None after an error.
     finished = Signal(object)
@@ -51,14 +96,8 @@ class ImportRun(QObject):
         self.summary: Optional[IngestSummary] = None
         self.last: Optional[ImportProgress] = None
         self.ended = False
-        self.dialog = QProgressDialog(f"Importing {self.name}…", "Cancel", 0, STEPS, parent)
-        self.dialog.setWindowTitle("Import events")
-        self.dialog.setWindowModality(Qt.WindowModality.NonModal)  # keep browsing while it runs
-        self.dialog.setMinimumDuration(0)
-        self.dialog.setAutoClose(False)
-        self.dialog.setAutoReset(False)
-        self.dialog.setMinimumWidth(self.dialog.fontMetrics().averageCharWidth() * 72)
-        self.dialog.canceled.connect(self._on_cancel_clicked)
+        self.strip = ImportStrip(self.name)
+        self.strip.cancel_button.clicked.connect(self._on_cancel_clicked)
 
     def start(self) -> bool:
         job = self.session.run(ingest_file, self.path, self.cancel, doing=f"Importing {self.name}",
@@ -66,41 +105,42 @@ class ImportRun(QObject):
                                writes=True, on_result=self._on_import_finished,
                                on_error=self._on_import_failed, on_progress=self._on_progress)
         if job is None:
-            self.dialog.close()
+            self._close_strip()
             return False
-        self.dialog.setValue(0)
-        self.dialog.show()
+        self.strip.bar.setValue(0)
+        self.strip.show()
         return True
 
     def _on_progress(self, progress: ImportProgress) -> None:
         self.last = progress
-        rate = progress.lines / progress.seconds if progress.seconds else 0
-        share = min(1.0, progress.bytes_read / self.size)
+        percent = int(100 * min(1.0, progress.bytes_read / self.size))  # the bar and the text show this one number
         if not self.cancel.is_set():
-            self.dialog.setLabelText(
-                f"Importing {self.name}: {share:.0%} of the file\n"
-                f"{progress.lines:,} events · {rate:,.0f} events/s\n"
-                f"{progress.accepted:,} accepted · {progress.duplicates:,} duplicates · "
-                f"{progress.rejected:,} rejected · {progress.failed:,} failed")
-        self.dialog.setValue(int(share * STEPS))
+            self.strip.label.setText(progress_text(self.name, percent, progress, self.size))
+            self.strip.setToolTip(f"Importing {self.path}\n{counts_text(progress)}")
+        self.strip.bar.setValue(percent)
 
     def _on_cancel_clicked(self) -> None:
-        if self.ended:  # closing the dialog at the end also emits ``canceled``
+        if self.ended:
             return
         self.cancel.set()
+        self.strip.label.setText(f"Cancelling the import of {self.name} at the next batch boundary…")
         self.session.messages.info(f"Cancelling the import of {self.name} at the next batch boundary…")
+
+    def _close_strip(self) -> None:
+        self.strip.hide()
+        self.strip.deleteLater()
 
     def _on_import_finished(self, summary: IngestSummary) -> None:
         self.summary, self.ended = summary, True
-        self.dialog.close()
+        self._close_strip()
+        done = summary_text(self.name, summary) + "; the tables are refreshed"
         if summary.failed:  # the store refused some batches: say it louder, and what to do
-            self.session.messages.warning(summary_text(self.name, summary) +
-                                          " (Events › Retry all failed processes them again)")
+            self.session.messages.warning(done + " (Events › Retry all failed processes them again)")
         else:
-            self.session.messages.info(summary_text(self.name, summary))
+            self.session.messages.info(done)
         self.finished.emit(summary)
 
     def _on_import_failed(self, _exc: BaseException) -> None:
         self.ended = True
-        self.dialog.close()
+        self._close_strip()
         self.finished.emit(None)

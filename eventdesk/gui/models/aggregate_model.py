@@ -9,6 +9,8 @@ from typing import Any, Optional, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from eventdesk.core.queries import AggregateRow
+from eventdesk.gui import numbers
+from eventdesk.gui.models.paged_model import EXACT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Client", "Metric", "Bucket (UTC)", "Count", "Sum", "Avg", "Min", "Max")
@@ -87,10 +89,15 @@ class AggregateTableModel(QAbstractTableModel):
         super().__init__()
         self.rows: list[AggregateRow] = []
         self.bucket = "none"
+        self.places: dict[str, int] = {}
+        self.partial: set[str] = set()   # buckets the time range covers only in part
 
-    def set_rows(self, rows: list[AggregateRow], bucket: str) -> None:
+    def set_rows(self, rows: list[AggregateRow], bucket: str, partial: Sequence[str] = ()) -> None:
         self.beginResetModel()
-        self.rows, self.bucket = list(rows), bucket
+        self.rows, self.bucket, self.partial = list(rows), bucket, set(partial)
+        # one number of decimals per column: amounts as entered (at least 2), averages 2
+        self.places = {f: numbers.column_places(getattr(r, f) for r in self.rows) for f in ("sum", "min", "max")}
+        self.places["avg"] = numbers.AVERAGE_PLACES
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
@@ -109,15 +116,20 @@ class AggregateTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, field = self.rows[index.row()], FIELDS[index.column()]
+        value = getattr(row, field)
         if role == Qt.ItemDataRole.DisplayRole:
-            value = getattr(row, field)
             if field == "bucket":
-                return bucket_label(value, self.bucket)
+                label = bucket_label(value, self.bucket)
+                return f"{label} (partial)" if value in self.partial else label
             if field == "count":
-                return f"{value:,}"
+                return numbers.integer(value)
+            if field in self.places:
+                return numbers.decimal(value, self.places[field])
             return "—" if value is None else value
-        if role == Qt.ItemDataRole.ToolTipRole and field == "bucket":
-            return row.bucket
+        if role in (Qt.ItemDataRole.ToolTipRole, EXACT_ROLE):
+            if field == "bucket" and value in self.partial:
+                return f"{value} (UTC): the time range covers this {self.bucket} only in part"
+            return None if value is None else str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -5,6 +5,7 @@ from typing import Any
 
 from eventdesk.core.model import NormalizedEvent
 from eventdesk.core.queries import NormalizedQuery, Page
+from eventdesk.gui import numbers
 from eventdesk.gui.models.paged_model import Column, PagedTableModel
 from eventdesk.gui.models.raw_model import short_time
 
@@ -15,7 +16,7 @@ NORMALIZED_COLUMNS = (
     Column("amount", "Amount", "amount", numeric=True, tip="exact decimal"),
     Column("timestamp", "Timestamp (UTC)", "timestamp"),
     Column("raw_id", "Raw id", "raw_id", numeric=True),
-    Column("warnings", "Warnings", None, tip="fields that could not be read"),
+    Column("warnings", "Warnings", "warnings", tip="fields that could not be read (sorts by the first)"),
 )
 
 
@@ -34,11 +35,18 @@ class NormalizedEventsModel(PagedTableModel):
     def count(self, app: Any, query: NormalizedQuery) -> int:
         return app.store.count_normalized(query)
 
+    def sort_value(self, row: NormalizedEvent) -> Any:
+        if self.sort_key == "warnings":  # the stores sort by the first warning
+            return row.warnings[0] if row.warnings else None
+        return super().sort_value(row)
+
     def display(self, row: NormalizedEvent, column: Column) -> Any:
         if column.key == "timestamp":
             return short_time(row.timestamp) if row.timestamp else "—"
         if column.key in ("metric", "amount") and getattr(row, column.key) is None:
             return "—"
+        if column.key == "amount":
+            return numbers.decimal(row.amount)  # as entered, at least 2 decimals; exact in the tooltip
         if column.key == "warnings":
             if not row.warnings:
                 return ""

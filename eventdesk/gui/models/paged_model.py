@@ -14,11 +14,13 @@ from typing import Any, Optional, Sequence
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal)
 
 from eventdesk.core.queries import Page
+from eventdesk.gui import numbers
 from eventdesk.gui.session import Session
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+EXACT_ROLE = Qt.ItemDataRole.UserRole + 2   # the value exactly as stored (copy, export)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,19 @@ class PagedTableModel(QAbstractTableModel):
 
     def display(self, row: Any, column: Column) -> Any:
         value = getattr(row, column.key)
+        if column.numeric and isinstance(value, int):
+            return numbers.integer(value)
         return "" if value is None else value
+
+    def exact(self, row: Any, column: Column) -> str:
+        """The cell's value as stored: tooltips, Ctrl+C."""
+        value = getattr(row, column.key)
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(v) for v in value)
+        return "" if value is None else str(value)
+
+    def sort_value(self, row: Any) -> Any:
+        return getattr(row, self.sort_key)
 
     # -- loading
     def set_query(self, query: Any) -> None:
@@ -109,9 +123,6 @@ class PagedTableModel(QAbstractTableModel):
                                on_error=lambda exc: self._on_page_failed(generation))
         if job is None:
             self._set_loading(False)
-
-    def sort_value(self, row: Any) -> Any:
-        return getattr(row, self.sort_key)
 
     def _on_page_loaded(self, generation: int, rows: list[Any]) -> None:
         if generation != self._generation:
@@ -184,8 +195,10 @@ class PagedTableModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row, column = self.rows[index.row()], self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.display(row, column)
+        if role in (Qt.ItemDataRole.ToolTipRole, EXACT_ROLE):
+            return self.exact(row, column) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ROW_ROLE:

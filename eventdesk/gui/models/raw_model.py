@@ -9,6 +9,7 @@ from PySide6.QtGui import QFont
 from eventdesk.core.model import RawEvent
 from eventdesk.core.queries import Page, RawQuery
 from eventdesk.gui.models.paged_model import Column, Index, PagedTableModel
+from eventdesk.gui.numbers import utc_time
 from eventdesk.gui.theme import LOUD_STATUSES
 
 RAW_COLUMNS = (
@@ -18,15 +19,15 @@ RAW_COLUMNS = (
     Column("status", "Status", "status"),
     Column("attempts", "Attempts", "attempts", numeric=True),
     Column("receipts", "Receipts", "receipts", numeric=True, tip="times this exact content arrived"),
+    Column("error", "Error", "error", tip="why it failed or was rejected"),
     Column("content_hash", "Content hash", "content_hash", tip="SHA-256 of the canonical JSON"),
-    Column("error", "Error", None, tip="why it failed or was rejected"),
 )
-STATUS_COLUMN, ERROR_COLUMN = 3, 7
+STATUS_COLUMN, ERROR_COLUMN, HASH_COLUMN = 3, 6, 7
 
 
 def short_time(text: str) -> str:
-    """``2024-01-05T10:00:00.123456Z`` as ``2024-01-05 10:00:00``."""
-    return text.replace("T", " ")[:19] if text else ""
+    """``2024-01-05T10:00:00.123456Z`` as ``2024-01-05 10:00:00`` (the column title says UTC)."""
+    return utc_time(text) if text else ""
 
 
 def one_line(text: Any, limit: int = 200) -> str:
@@ -63,10 +64,6 @@ class RawEventsModel(PagedTableModel):
         return super().display(row, column)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.row() < len(self.rows):
-            row, key = self.rows[index.row()], self.columns[index.column()].key
-            if key in ("content_hash", "error", "received_at"):
-                return getattr(row, key)
         if role == Qt.ItemDataRole.FontRole and index.isValid() and index.column() == ERROR_COLUMN:
             row = self.row_at(index.row())
             if row is not None and row.status in LOUD_STATUSES:

@@ -6,24 +6,27 @@ import csv
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
                                QWidget)
 
 from eventdesk.core.queries import AggregateQuery, AggregateRow
-from eventdesk.gui.models.aggregate_model import (MEASURES, AggregateTableModel, category_series,
-                                                  time_series, undated_count)
+from eventdesk.gui.models.aggregate_model import (MEASURES, AggregateTableModel, bucket_seconds,
+                                                  category_series, time_series, undated_count)
 from eventdesk.gui.preferences import Preferences
+from eventdesk.gui import numbers
 from eventdesk.gui.session import Session
+from eventdesk.gui.spans import day_range_of, timestamp_span
+from eventdesk.gui.tabs.aggregates_text import (ALL_METRICS, mix_note, partial_buckets, suggested_name,
+                                                title_lines)
 from eventdesk.gui.tabs.normalized_tab import distinct_clients_and_metrics
 from eventdesk.gui.widgets.charts import EventChart
 from eventdesk.gui.widgets.check_list import CheckList
 from eventdesk.gui.widgets.debounce import Debouncer
+from eventdesk.gui.widgets.event_table import CopyingTable
 from eventdesk.gui.widgets.time_range import TimeRangeEdit
 
 BAR_SECONDS = {"day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0}
-
-
 def _combo(items: tuple[str, ...], current: str) -> QComboBox:
     combo = QComboBox()
     combo.addItems(list(items))
@@ -40,6 +43,7 @@ class AggregatesTab(QWidget):
         super().__init__(parent)
         self.session, self.prefs = session, prefs
         self.rows: list[AggregateRow] = []
+        self.partial: list[str] = []
         self.last_query: Optional[AggregateQuery] = None
         self._stale = False
         self.clients, self.metrics = CheckList(), CheckList()
@@ -48,14 +52,17 @@ class AggregatesTab(QWidget):
         self.measure = _combo(MEASURES, "sum")
         self.series_by = _combo(("client", "metric"), "client")
         self.kind = _combo(("line", "bars"), "line")
+        self.chart_metric = QComboBox(toolTip="different metrics are not summed together: chart one at a time")
         self.chart = EventChart()
         self.table_model = AggregateTableModel()
-        self.table = QTableView()
+        self.table = CopyingTable()
         self.table.setModel(self.table_model)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(False)
+        for column in range(3, 8):  # the numbers share the width a large window has
+            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.summary = QLabel(" ")
         self.debounce = Debouncer(self)
@@ -63,7 +70,7 @@ class AggregatesTab(QWidget):
         for signal in (self.clients.changed, self.metrics.changed, self.time_range.changed,
                        self.bucket.currentIndexChanged):
             signal.connect(self.debounce.poke)
-        for combo in (self.measure, self.series_by, self.kind):
+        for combo in (self.measure, self.series_by, self.kind, self.chart_metric):
             combo.currentIndexChanged.connect(self._on_chart_options_changed)
         self.run_button = QPushButton("Run  (F5)")
         self.run_button.clicked.connect(self.refresh)
@@ -86,10 +93,10 @@ class AggregatesTab(QWidget):
         chart_box = QGroupBox("Chart")
         chart_form = QFormLayout(chart_box)
         chart_form.addRow("Value", self.measure)
+        chart_form.addRow("Of metric", self.chart_metric)
         chart_form.addRow("One series per", self.series_by)
         chart_form.addRow("Draw as", self.kind)
         left = QWidget()
-        left.setMaximumWidth(self.fontMetrics().averageCharWidth() * 52)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(controls)
@@ -97,6 +104,11 @@ class AggregatesTab(QWidget):
         left_layout.addWidget(self.csv_button)
         left_layout.addWidget(self.png_button)
         left_layout.addStretch(1)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(left)  # at 700 px high the controls scroll instead of squeezing the lists
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = scroll.style().pixelMetric(scroll.style().PixelMetric.PM_ScrollBarExtent)
+        scroll.setFixedWidth(left.sizeHint().width() + bar + 4)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.chart)
         table_box = QWidget()
@@ -108,7 +120,7 @@ class AggregatesTab(QWidget):
         right.setSizes([520, 380])
         self.splitter = right
         layout = QHBoxLayout(self)
-        layout.addWidget(left)
+        layout.addWidget(scroll)
         layout.addWidget(right, 1)
 
     # -- query
@@ -131,6 +143,8 @@ class AggregatesTab(QWidget):
         """F5: new clients and metrics may have arrived; then run the query."""
         self.debounce.stop()
         self._stale = False
+        self.session.run(timestamp_span, doing="Reading the span of the data", quiet=True,
+                         on_result=lambda span: self.time_range.set_span(*span))
         self.session.run(distinct_clients_and_metrics, doing="Loading clients and metrics",
                          on_result=self._on_choices_loaded)
 
@@ -141,13 +155,41 @@ class AggregatesTab(QWidget):
         if query != self.build_query():
             return  # the user changed the query meanwhile; the newer answer will come
         self.rows = rows
-        self.table_model.set_rows(rows, query.bucket)
+        self.partial = self._partial(query, rows)
+        self.table_model.set_rows(rows, query.bucket, self.partial)
         self.table.resizeColumnsToContents()
+        self._fill_chart_metrics(rows)
         events = sum(r.count for r in rows)
         undated = undated_count(rows) if query.bucket != "none" else 0
-        note = f" · {undated:,} without a timestamp (in the table, not on the time axis)" if undated else ""
-        self.summary.setText(f"{len(rows):,} rows · {events:,} normalized events{note}")
+        n = numbers.integer
+        note = f" · {n(undated)} without a timestamp (in the table, not on the time axis)" if undated else ""
+        if self.partial:
+            note += f" · {len(self.partial)} partial bucket{'s' if len(self.partial) > 1 else ''} (marked)"
+        self.summary.setText(f"{n(len(rows))} rows · {n(events)} normalized events{note}")
         self.draw_chart()
+
+    def _partial(self, query: AggregateQuery, rows: list[AggregateRow]) -> list[str]:
+        if query.bucket == "none":
+            return []
+        first, last = day_range_of(self.time_range.span)
+        return partial_buckets(rows, query.bucket, query.time_from or first, query.time_to or last)
+
+    def _fill_chart_metrics(self, rows: list[AggregateRow]) -> None:
+        """One metric at a time by default: summing sales and visits means nothing."""
+        metrics = sorted({r.metric for r in rows if r.metric is not None})
+        keep = self.chart_metric.currentText() or self.prefs.filters(self.name).get("chart_metric")
+        self.chart_metric.blockSignals(True)
+        self.chart_metric.clear()
+        self.chart_metric.addItems(metrics + ([ALL_METRICS] if len(metrics) > 1 else []))
+        if keep and self.chart_metric.findText(keep) >= 0:
+            self.chart_metric.setCurrentText(keep)
+        self.chart_metric.blockSignals(False)
+
+    def charted_rows(self) -> list[AggregateRow]:
+        metric = self.chart_metric.currentText()
+        if self.series_by.currentText() == "metric" or metric in ("", ALL_METRICS):
+            return self.rows
+        return [r for r in self.rows if r.metric == metric]
 
     def _on_chart_options_changed(self) -> None:
         self._save()
@@ -155,14 +197,23 @@ class AggregatesTab(QWidget):
 
     def draw_chart(self) -> None:
         by, measure, bucket = self.series_by.currentText(), self.measure.currentText(), self.table_model.bucket
-        label = f"{measure} per {bucket}" if bucket != "none" else f"{measure}, all time"
+        self.chart_metric.setEnabled(by == "client")
+        metric = self.chart_metric.currentText() if by == "client" else ""
+        of = f" of {metric}" if metric and metric != ALL_METRICS else ""
+        label = f"{measure}{of} per {bucket}" if bucket != "none" else f"{measure}{of}, all time"
+        rows = self.charted_rows()
         if bucket == "none":
-            categories, series = category_series(self.rows, by, measure)
+            categories, series = category_series(rows, by, measure)
             self.chart.set_category_series(categories, series, y_label=label)
         else:
             self.chart.date_format = "%Y-%m" if bucket == "month" else "%Y-%m-%d"
-            self.chart.set_time_series(time_series(self.rows, by, measure), self.kind.currentText(),
-                                       BAR_SECONDS[bucket], y_label=label)
+            partial = [bucket_seconds(b) for b in self.partial]
+            self.chart.set_time_series(time_series(rows, by, measure), self.kind.currentText(),
+                                       BAR_SECONDS[bucket], y_label=label, partial=partial)
+        mix = mix_note(rows, by, measure)
+        self.chart.readout.setText(f"Note: {mix}" if mix else " ")
+        self.chart.title_lines = title_lines(self.last_query or self.build_query(), self.time_range.span,
+                                             label, mix, bool(self.partial))
 
     # -- choices, store changes, remembering
     def _on_store_opened(self, _app: Any) -> None:
@@ -192,7 +243,7 @@ class AggregatesTab(QWidget):
             "clients": list(self.clients.checked()), "metrics": list(self.metrics.checked()),
             "time": self.time_range.state(), "bucket": self.bucket.currentText(),
             "measure": self.measure.currentText(), "by": self.series_by.currentText(),
-            "kind": self.kind.currentText()})
+            "kind": self.kind.currentText(), "chart_metric": self.chart_metric.currentText()})
 
     def _restore(self, state: dict[str, Any]) -> None:
         widgets = (self.time_range, self.bucket, self.measure, self.series_by, self.kind)
@@ -216,12 +267,14 @@ class AggregatesTab(QWidget):
         self.chart.export_png(path)
 
     def _on_export_csv_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export aggregates as CSV", "aggregates.csv", "CSV (*.csv)")
+        name = suggested_name(self.last_query or self.build_query(), self.measure.currentText(), "csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export aggregates as CSV", name, "CSV (*.csv)")
         if path:
             self._export(lambda: self.export_csv(path), f"Aggregates table saved to {path}")
 
     def _on_export_png_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export chart as PNG", "aggregates.png", "PNG image (*.png)")
+        name = suggested_name(self.last_query or self.build_query(), self.measure.currentText(), "png")
+        path, _ = QFileDialog.getSaveFileName(self, "Export chart as PNG", name, "PNG image (*.png)")
         if path:
             self._export(lambda: self.export_png(path), f"Chart saved to {path}")
 

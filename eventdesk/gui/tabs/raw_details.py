@@ -2,31 +2,59 @@
 link to its normalized event or to the one it duplicates."""
 from __future__ import annotations
 
+import json
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QTextEdit,
+                               QVBoxLayout, QWidget)
 
+from eventdesk.core.export_rows import received_text
 from eventdesk.core.model import NormalizedEvent, RawEvent
+from eventdesk.core.normalizer import lookup
+from eventdesk.gui.numbers import utc_time
 from eventdesk.gui.pretty import payload_text, pretty_received
 from eventdesk.gui.tabs.submit_result import _hash_field
-from eventdesk.gui.theme import error_text_colour
+from eventdesk.gui.theme import error_text_colour, warning_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor
 from eventdesk.gui.widgets.status_badge import StatusBadge
 
 
-def raw_details(app: Any, raw_id: Any) -> tuple[Optional[RawEvent], Optional[NormalizedEvent]]:
-    """Runs in the pool: the raw event and its normalized event (or the one it duplicates)."""
+def raw_details(app: Any, raw_id: Any) -> tuple[Optional[RawEvent], Optional[NormalizedEvent], dict[str, str]]:
+    """Runs in the pool: the raw event, its normalized event (or the one it duplicates), and
+    the client's own key each canonical field was read from (``{"amount": "betrag"}``)."""
     raw = app.store.get_raw(raw_id)
     if raw is None:
-        return None, None
+        return None, None, {}
     normalized = None
     if raw.normalized_id is not None:
         normalized = app.store.get_normalized(raw.normalized_id)
     elif raw.duplicate_of is not None:
         normalized = app.store.get_normalized(raw.duplicate_of)
-    return raw, normalized
+    return raw, normalized, client_keys(app, raw)
+
+
+def client_keys(app: Any, raw: RawEvent) -> dict[str, str]:
+    """Canonical field -> the key of this client's payload it is read from (the first present)."""
+    try:
+        value = json.loads(received_text(raw.text))
+        payload, source = value.get("payload"), value.get("source")
+        fields = app.mappings.for_client(str(source).strip()).fields
+    except (ValueError, AttributeError, TypeError):
+        return {}
+    if not isinstance(payload, dict):
+        return {}
+    keys = {}
+    for field, candidates in fields.items():
+        _value, key = lookup(payload, candidates)
+        keys[field] = key or " / ".join(".".join(c) for c in candidates)
+    return keys
+
+
+def warning_field(warning: str) -> str:
+    """The canonical field a normalizer warning is about: its first word ('amount: missing…')."""
+    return warning.split(" ", 1)[0].rstrip(":")
 
 
 def _selectable() -> QLabel:
@@ -34,6 +62,25 @@ def _selectable() -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
     return label
+
+
+def key_marks(editor: JsonEditor, keys: Any, warned: set[str]) -> list[QTextEdit.ExtraSelection]:
+    """Highlight each ``"key":`` of the payload that the client's mapping reads."""
+    marks = []
+    for key in keys:
+        last = key.split(".")[-1]
+        cursor = editor.document().find(f'"{last}":')
+        while not cursor.isNull():
+            mark = QTextEdit.ExtraSelection()
+            colour = QColor(warning_text_colour() if key in warned else editor.palette().highlight().color())
+            colour.setAlpha(90 if key in warned else 60)
+            mark.format.setBackground(colour)
+            if key in warned:
+                mark.format.setFontWeight(QFont.Weight.Bold)
+            mark.cursor = cursor
+            marks.append(mark)
+            cursor = editor.document().find(f'"{last}":', cursor)
+    return marks
 
 
 class RawDetails(QGroupBox):
@@ -52,6 +99,8 @@ class RawDetails(QGroupBox):
             key: _selectable() for key in ("source", "received", "updated", "counts")}
         self.fields["hash"] = _hash_field()
         self.error = _selectable()
+        self.warnings = _selectable()
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
         self.link = QLabel()
         self.link.setTextFormat(Qt.TextFormat.RichText)
         self.link.linkActivated.connect(self._on_link_activated)
@@ -64,6 +113,7 @@ class RawDetails(QGroupBox):
                            ("counts", "Attempts · receipts"), ("hash", "Content hash")):
             form.addRow(title, self.fields[key])
         form.addRow("Error", self.error)
+        form.addRow("Warnings", self.warnings)
         form.addRow("Leads to", self.link)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -76,33 +126,44 @@ class RawDetails(QGroupBox):
         self.raw = None
         self.badge.set_status(None)
         self.title.setText("Select a row to see the event as it was received.")
-        for label in (*self.fields.values(), self.error):
+        for label in (*self.fields.values(), self.error, self.warnings):
             label.setText("—")
         self.error.setStyleSheet("")
+        self.warnings.setStyleSheet("")
+        self.payload.setExtraSelections([])
         self.link.setText("")
         self.payload.setPlainText("")
 
-    def show_event(self, raw: Optional[RawEvent], normalized: Optional[NormalizedEvent]) -> None:
+    def show_event(self, raw: Optional[RawEvent], normalized: Optional[NormalizedEvent],
+                   keys: Optional[dict[str, str]] = None) -> None:
         self.raw = raw
         if raw is None:
             self.badge.set_status(None)
             self.title.setText("This raw event no longer exists.")
             return
-        self.badge.set_status(raw.status)
-        self.title.setText(f"Raw event #{raw.id}")
+        warnings = list(normalized.warnings) if normalized is not None and raw.normalized_id is not None else []
+        self.badge.set_status(raw.status, warned=bool(warnings))
+        count = f" — normalized with {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+        self.title.setText(f"Raw event #{raw.id}{count}")
         self.fields["source"].setText(raw.source if raw.source is not None else "— (none)")
-        self.fields["received"].setText(raw.received_at)
-        self.fields["updated"].setText(raw.updated_at or "—")
+        self.fields["received"].setText(utc_time(raw.received_at, label=True))
+        self.fields["updated"].setText(utc_time(raw.updated_at, label=True) if raw.updated_at else "—")
         self.fields["counts"].setText(f"{raw.attempts} · {raw.receipts}")
         self.fields["hash"].setText(raw.content_hash)
         self.fields["hash"].setCursorPosition(0)
         self.error.setText(raw.error or "—")
         self.error.setStyleSheet(f"color: {error_text_colour().name()}; font-weight: bold;" if raw.error else "")
+        keys = keys or {}
+        self.warnings.setText("\n".join(f"⚠ {warning_field(w)} (key {keys.get(warning_field(w), '?')}): {w}"
+                                         for w in warnings) or "—")
+        self.warnings.setStyleSheet(f"color: {warning_text_colour().name()}; font-weight: bold;" if warnings else "")
         self.link.setText(self._link_text(raw, normalized))
         payload = payload_text(raw.text) if raw.status != "rejected" else None
         if payload is not None:
-            self.payload_label.setText("Payload")
+            self.payload_label.setText("Payload (the client's keys are highlighted; orange: read with a warning)")
             self.payload.setPlainText(payload)
+            warned = {keys[f] for f in map(warning_field, warnings) if f in keys}
+            self.payload.setExtraSelections(key_marks(self.payload, keys.values(), warned))
         else:
             self.payload_label.setText("Text as received")
             self.payload.setPlainText(pretty_received(raw.text))

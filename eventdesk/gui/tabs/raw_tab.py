@@ -6,14 +6,16 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from eventdesk.core.model import RawEvent
 from eventdesk.core.queries import RawQuery
+from eventdesk.gui import numbers
 from eventdesk.gui.exporting import raw_row
 from eventdesk.gui.models.raw_model import STATUS_COLUMN, RawEventsModel
 from eventdesk.gui.preferences import Preferences
 from eventdesk.gui.session import Session
+from eventdesk.gui.spans import received_span
 from eventdesk.gui.tabs.raw_details import RawDetails, raw_details
 from eventdesk.gui.tabs.table_tab import TableTab, fill_choices
 from eventdesk.gui.widgets.status_badge import StatusDelegate
@@ -42,28 +44,33 @@ class RawTab(TableTab):
     """Raw events with their status; Retry for failed and dead-letter ones; Copy as JSON."""
 
     name = "raw"
+    span_of = staticmethod(received_span)
     #: The user asked to see a normalized event (its id) in the Normalized tab.
     normalized_requested = Signal(object)
 
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, RawEventsModel(session), parent)
         self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
-        self.table.set_column_widths({0: "0000000", 1: "0000-00-00 00:00:00", 2: "client_A", 3: "dead_letter  ",
-                                      4: "00", 5: "00", 6: "0123456789ab…"})
+        self.table.set_column_widths({0: "000000", 1: "0000-00-00 00:00:00", 2: "client_A", 3: "dead_letter",
+                                      4: "00", 5: "00", 6: "amount 'abc' is not a number", 7: "0123456789…"})
         self.statuses = StatusFilter()
-        self.source = QComboBox(minimumContentsLength=12)
+        self.with_warnings = QCheckBox("with warnings", toolTip="only events normalized with warnings")
+        self.source = QComboBox(minimumContentsLength=10)
         self.search = QLineEdit(placeholderText="Search text, error or full hash (Ctrl+F)", clearButtonEnabled=True)
+        self.search.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
         self.time_range = TimeRangeEdit()
         for signal in (self.statuses.changed, self.source.currentIndexChanged, self.search.textChanged,
-                       self.time_range.changed):
+                       self.time_range.changed, self.with_warnings.toggled):
             signal.connect(self.filters_changed)
         self.search.returnPressed.connect(self.debounce.flush)
-        self.filters_bar.addWidget(self.statuses, 1)
-        self.filters_bar.addWidget(QLabel("Received:"))
-        self.filters_bar.addWidget(self.time_range)
+        self.filters_bar.addWidget(self.statuses)
+        self.filters_bar.addWidget(self.with_warnings)
+        self.filters_bar.addStretch(1)
         self.actions_bar.addWidget(QLabel("Source:"))
         self.actions_bar.addWidget(self.source)
         self.actions_bar.addWidget(self.search, 1)
+        self.actions_bar.addWidget(QLabel("Received:"))
+        self.actions_bar.addWidget(self.time_range)
         self.retry_button = QPushButton("Retry selected", enabled=False,
                                         toolTip="reprocess the selected failed or dead-letter events")
         self.retry_button.clicked.connect(self.retry_selected)
@@ -73,29 +80,35 @@ class RawTab(TableTab):
         self.copy_button.clicked.connect(self.copy_selected)
         self.details = RawDetails()
         self.details.normalized_link_clicked.connect(self.normalized_requested)
-        self.build(self.details)
+        buttons = QHBoxLayout()  # a row of its own, so that the filters fit at 1024 px
         for button in (self.retry_button, self.retry_all_button, self.copy_button):
-            self.actions_bar.insertWidget(self.actions_bar.count() - 2, button)
+            buttons.addWidget(button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.time_range.span_label)
+        self.build(self.details, count_row=buttons)
 
     # -- filters
     def build_query(self) -> RawQuery:
         start, end = self.time_range.bounds()
         text = self.search.text().strip()
         return RawQuery(statuses=self.statuses.selected(), source=self.source.currentData(),
-                        text=text or None, received_from=start, received_to=end)
+                        text=text or None, received_from=start, received_to=end,
+                        has_warnings=self.with_warnings.isChecked())
 
     def filter_state(self) -> dict[str, Any]:
         return {"statuses": list(self.statuses.selected()), "source": self.source.currentData(),
-                "text": self.search.text(), "time": self.time_range.state()}
+                "text": self.search.text(), "time": self.time_range.state(),
+                "warnings": self.with_warnings.isChecked()}
 
     def restore_filters(self, state: dict[str, Any]) -> None:
-        for widget in (self.statuses, self.source, self.search, self.time_range):
+        for widget in (self.statuses, self.source, self.search, self.time_range, self.with_warnings):
             widget.blockSignals(True)
+        self.with_warnings.setChecked(bool(state.get("warnings")))
         self.statuses.set_selected(state.get("statuses") or ())
         fill_choices(self.source, [], state.get("source"))
         self.search.setText(state.get("text") or "")
         self.time_range.restore(state.get("time") or {})
-        for widget in (self.statuses, self.source, self.search, self.time_range):
+        for widget in (self.statuses, self.source, self.search, self.time_range, self.with_warnings):
             widget.blockSignals(False)
         self.model.query = self.build_query()
 
@@ -137,7 +150,7 @@ class RawTab(TableTab):
                          on_result=self._on_retried)
 
     def _on_retried(self, counts: dict[str, int]) -> None:
-        summary = ", ".join(f"{n:,} {what}" for what, n in counts.items() if n) or "nothing to retry"
+        summary = ", ".join(f"{numbers.integer(n)} {what}" for what, n in counts.items() if n) or "nothing to retry"
         self.session.messages.info(f"Retry finished: {summary}")
 
     def copy_selected(self) -> str:

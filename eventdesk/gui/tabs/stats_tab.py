@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from eventdesk.core.model import ALL_STATUSES
-from eventdesk.core.queries import Stats
+from eventdesk.core.queries import NormalizedQuery, Stats
+from eventdesk.gui import numbers
 from eventdesk.gui.session import Session
 from eventdesk.gui.theme import STATUS_COLOURS
 from eventdesk.gui.widgets.charts import EventChart
@@ -28,6 +29,7 @@ class Snapshot:
     per_client: dict[str, dict[str, int]]
     bucket: str
     received: list[tuple[str, int]]
+    with_warnings: int = 0
 
 
 def bucket_start(text: str) -> float:
@@ -46,12 +48,12 @@ def take_snapshot(app: Any) -> Snapshot:
         bucket, received = "minute", store.received_per_bucket("minute")
     elif len(received) > 24 * 14:
         bucket, received = "day", store.received_per_bucket("day")
-    return Snapshot(stats, per_client, bucket, received)
-
+    with_warnings = store.count_normalized(NormalizedQuery(has_warnings=True))
+    return Snapshot(stats, per_client, bucket, received, with_warnings)
 
 
 def rate(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.2f} %" if whole else "—"
+    return numbers.percent(part, whole)
 
 
 class StatsTab(QWidget):
@@ -65,6 +67,7 @@ class StatsTab(QWidget):
         self._refreshing = False
         self.cards = {status: StatCard(status, STATUS_COLOURS[status][0]) for status in ALL_STATUSES}
         for key, caption in (("raw", "raw events"), ("normalized_total", "normalized events"),
+                             ("warned", "normalized with warnings"),
                              ("exact", "exact duplicates"), ("semantic", "semantic duplicates"),
                              ("failure_rate", "failure rate"), ("rejection_rate", "rejection rate")):
             self.cards[key] = StatCard(caption)
@@ -75,6 +78,7 @@ class StatsTab(QWidget):
         self.clients.setAlternatingRowColors(True)
         self.clients.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.clients.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.clients.horizontalHeader().setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 6)
         self._fit_clients_height(1)
         self.chart = EventChart(date_format="%Y-%m-%d %H:%M")
         self.note = QLabel(" ")
@@ -87,14 +91,17 @@ class StatsTab(QWidget):
 
     def _layout(self) -> None:
         summary, statuses = QHBoxLayout(), QHBoxLayout()
-        for key in ("raw", "normalized_total", "exact", "semantic", "failure_rate", "rejection_rate"):
+        for key in ("raw", "normalized_total", "warned", "exact", "semantic", "failure_rate", "rejection_rate"):
             summary.addWidget(self.cards[key])
         for status in ALL_STATUSES:
             statuses.addWidget(self.cards[status])
         clients_box, chart_box = QGroupBox("Per client: raw events by status"), QGroupBox("Events received over time")
+        self.chart_box = chart_box
         QVBoxLayout(clients_box).addWidget(self.clients)
         QVBoxLayout(chart_box).addWidget(self.chart)
+        self.chart.setMinimumHeight(self.fontMetrics().height() * 9)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addWidget(self.note)
         layout.addLayout(summary)
         layout.addLayout(statuses)
@@ -149,22 +156,26 @@ class StatsTab(QWidget):
         total = stats.raw_total
         for status in ALL_STATUSES:
             count = stats.by_status.get(status, 0)
-            self.cards[status].set_value(f"{count:,}", rate(count, total) + " of raw events")
+            self.cards[status].set_value(numbers.integer(count), rate(count, total) + " of raw events")
         failed = stats.by_status.get("failed", 0) + stats.by_status.get("dead_letter", 0)
         rejected = stats.by_status.get("rejected", 0)
         received = total + stats.exact_duplicates
-        self.cards["raw"].set_value(f"{total:,}", f"{received:,} received in all")
-        self.cards["normalized_total"].set_value(f"{stats.normalized:,}", "facts counted once")
-        self.cards["exact"].set_value(f"{stats.exact_duplicates:,}", "re-sends of the same content")
-        self.cards["semantic"].set_value(f"{stats.semantic_duplicates:,}", "same fact, other form")
-        self.cards["failure_rate"].set_value(rate(failed, total), f"{failed:,} failed or dead letter")
-        self.cards["rejection_rate"].set_value(rate(rejected, total), f"{rejected:,} rejected")
+        n = numbers.integer
+        self.cards["raw"].set_value(n(total), f"{n(received)} received in all")
+        self.cards["normalized_total"].set_value(n(stats.normalized), "facts counted once")
+        self.cards["warned"].set_value(n(snapshot.with_warnings),
+                                       rate(snapshot.with_warnings, stats.normalized) + " of normalized")
+        self.cards["exact"].set_value(n(stats.exact_duplicates), "re-sends of the same content")
+        self.cards["semantic"].set_value(n(stats.semantic_duplicates), "same fact, other form")
+        self.cards["failure_rate"].set_value(rate(failed, total), f"{n(failed)} failed or dead letter")
+        self.cards["rejection_rate"].set_value(rate(rejected, total), f"{n(rejected)} rejected")
         self._fill_clients(snapshot.per_client)
         points = [(bucket_start(b), float(n)) for b, n in snapshot.received]
         self.chart.date_format = {"day": "%Y-%m-%d"}.get(snapshot.bucket, "%Y-%m-%d %H:%M")
         width = BUCKET_SECONDS[snapshot.bucket]
+        self.chart_box.setTitle(f"Events received per {snapshot.bucket} (UTC)")
         self.chart.set_time_series({f"received per {snapshot.bucket}": points}, "bars", width,
-                                   y_label=f"events received per {snapshot.bucket}", legend=False)
+                                   y_label="events", legend=False, bucket_ticks=False)
         if points:  # a burst (one import) still shows as a moment in a span of time
             last = max(p[0] for p in points)
             first = min(min(p[0] for p in points), last - 29 * width)
@@ -176,8 +187,8 @@ class StatsTab(QWidget):
         for row, (client, counts) in enumerate(sorted(per_client.items())):
             total = sum(counts.values())
             failed = counts.get("failed", 0) + counts.get("dead_letter", 0)
-            values = [client or "(no source)", f"{total:,}",
-                      *(f"{counts.get(s, 0):,}" for s in BREAKDOWN), rate(failed, total)]
+            values = [client or "(no source)", numbers.integer(total),
+                      *(numbers.integer(counts.get(s, 0)) for s in BREAKDOWN), rate(failed, total)]
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column:

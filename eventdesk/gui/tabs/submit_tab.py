@@ -1,6 +1,7 @@
 """The Submit tab: edit one event, submit it (Ctrl+Enter) in the pool, see what came of it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -9,7 +10,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushB
                                QVBoxLayout, QWidget)
 
 from eventdesk.core.faults import FaultPoint
-from eventdesk.core.model import NormalizedEvent, SubmitResult
+from eventdesk.core.intake import read_envelope
+from eventdesk.core.model import NormalizedEvent, RawEvent, SubmitResult
+from eventdesk.core.queries import Page, RawQuery
 from eventdesk.gui.examples import EXAMPLES
 from eventdesk.gui.session import Session
 from eventdesk.gui.simulation import FailureSimulation
@@ -19,13 +22,33 @@ from eventdesk.gui.theme import WARNING_BANNER, banner_style, error_text_colour,
 from eventdesk.gui.widgets.json_editor import JsonEditor, JsonProblem
 
 
-def submit_event(app: Any, text: str, fault: Optional[FaultPoint]) -> tuple[SubmitResult, Optional[NormalizedEvent]]:
-    """Runs in the pool: submit, then read back the normalized event the result names."""
+def submit_event(app: Any, text: str, fault: Optional[FaultPoint]) -> SubmitOutcome:
+    """Runs in the pool: submit, and read back the raw event before and after, and the
+    normalized event it leads to (committed ones too when the reply was lost on purpose)."""
+    before = stored_raw(app, read_envelope(text).content_hash)
     result = app.submit(text, fault)
-    normalized = None
-    if result.normalized_id is not None and fault is not FaultPoint.AFTER_COMMIT:
-        normalized = app.store.get_normalized(result.normalized_id)
-    return result, normalized
+    after = stored_raw(app, result.content_hash) if result.content_hash else None
+    normalized_id = result.normalized_id
+    if normalized_id is None and fault is FaultPoint.AFTER_COMMIT and after is not None:
+        normalized_id = after.normalized_id if after.normalized_id is not None else after.duplicate_of
+    normalized = app.store.get_normalized(normalized_id) if normalized_id is not None else None
+    return SubmitOutcome(result, normalized, before, after)
+
+
+def stored_raw(app: Any, content_hash: str) -> Optional[RawEvent]:
+    """The raw event with this content hash, or None (a 64-digit hash is an indexed lookup)."""
+    rows = app.store.query_raw(RawQuery(text=content_hash), Page(limit=1))
+    return next((raw for raw in rows if raw.content_hash == content_hash), None)
+
+
+@dataclass
+class SubmitOutcome:
+    """What ``submit_event`` hands back to the GUI thread."""
+
+    result: SubmitResult
+    normalized: Optional[NormalizedEvent]
+    before: Optional[RawEvent]
+    after: Optional[RawEvent]
 
 
 def structure_problem(value: Any) -> Optional[str]:
@@ -61,13 +84,14 @@ class SubmitTab(QWidget):
         self.examples.activated.connect(self._on_example_chosen)
         self.simulate = QCheckBox("Simulate failure at")
         self.fault_point = QComboBox()
-        for point in FaultPoint:
-            self.fault_point.addItem(point.value, point)
+        for point in FaultPoint:  # item data is the point's name: Qt hands a str enum back as str
+            self.fault_point.addItem(point.value, point.value)
             self.fault_point.setItemData(self.fault_point.count() - 1, point.description, Qt.ItemDataRole.ToolTipRole)
         self.simulate.toggled.connect(simulation.set_enabled)
-        self.fault_point.currentIndexChanged.connect(
-            lambda i: simulation.set_point(self.fault_point.itemData(i)))
+        self.fault_point.currentIndexChanged.connect(self._on_fault_point_chosen)
         simulation.changed.connect(self._on_simulation_changed)
+        self.store_identity: Optional[str] = None
+        session.store_opened.connect(self._on_store_opened)
         self.submit_button = QPushButton("Submit  (Ctrl+Enter)")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit)
@@ -120,6 +144,14 @@ class SubmitTab(QWidget):
     def refresh(self) -> None:
         self.editor.validate_now()
 
+    def _on_store_opened(self, app: Any) -> None:
+        """Keep the history only when the same store opens again (ids name its events)."""
+        identity = app.store.description
+        if identity != self.store_identity or identity == ":memory:":
+            self.history.clear()
+            self.result_panel.clear()
+        self.store_identity = identity
+
     # -- examples and validation
     def _on_example_chosen(self, index: int) -> None:
         if index > 0:
@@ -143,13 +175,17 @@ class SubmitTab(QWidget):
         self.validation.setStyleSheet(f"color: {colour.name()}; font-weight: bold;")
 
     # -- failure simulation
+    def _on_fault_point_chosen(self, index: int) -> None:
+        if index >= 0:
+            self.simulation.set_point(FaultPoint(self.fault_point.itemData(index)))
+
     def _on_simulation_changed(self) -> None:
         sim = self.simulation
         self.simulate.blockSignals(True)
         self.simulate.setChecked(sim.enabled)
         self.simulate.blockSignals(False)
         self.fault_point.blockSignals(True)
-        self.fault_point.setCurrentIndex(self.fault_point.findData(sim.point))
+        self.fault_point.setCurrentIndex(self.fault_point.findData(sim.point.value))
         self.fault_point.blockSignals(False)
         self.banner.setText(f"⚠  FAILURE SIMULATION IS ON ({sim.point.value}): {sim.point.description}. "
                             "Every submission from this tab fails on purpose.")
@@ -162,20 +198,21 @@ class SubmitTab(QWidget):
         """Send the editor's text as one event (the window's Ctrl+Enter calls this)."""
         self._send(self.editor.toPlainText())
 
-    def _send(self, text: str) -> None:
+    def _send(self, text: str, resend_of: Optional[int] = None) -> None:
         fault = self.simulation.fault
         sent_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
         job = self.session.run(submit_event, text, fault, doing="Submitting an event", writes=True,
-                               on_result=lambda value: self._on_submit_finished(sent_at, text, fault, value),
+                               on_result=lambda value: self._on_submit_finished(sent_at, text, fault,
+                                                                                resend_of, value),
                                on_error=lambda _exc: self._on_submit_errored())
         if job is not None:
             self.in_flight += 1
 
     def _on_submit_finished(self, sent_at: str, text: str, fault: Optional[FaultPoint],
-                            value: tuple[SubmitResult, Optional[NormalizedEvent]]) -> None:
+                            resend_of: Optional[int], value: SubmitOutcome) -> None:
         self.in_flight -= 1
-        result, normalized = value
-        submission = Submission(sent_at, text, fault.value if fault else None, result, normalized)
+        submission = Submission(sent_at, text, fault.value if fault else None, value.result, value.normalized,
+                                value.before, value.after, resend_of=resend_of)
         self.history.add(submission)
         self.result_panel.show_submission(submission)
         self.submitted.emit(submission)
@@ -184,7 +221,7 @@ class SubmitTab(QWidget):
         self.in_flight -= 1
 
     def _on_resend_requested(self, submission: Submission) -> None:
-        self._send(submission.text)
+        self._send(submission.text, resend_of=submission.resend_of or submission.number)
 
     def _on_show_requested(self, submission: Submission) -> None:
         self.editor.setPlainText(submission.text)

@@ -7,6 +7,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from eventdesk.gui import numbers
 from eventdesk.gui.models.paged_model import PagedTableModel
 from eventdesk.gui.preferences import Preferences
 from eventdesk.gui.session import Session
@@ -59,19 +60,24 @@ class TableTab(QWidget):
         model.modelReset.connect(self._on_model_reset)
         self._shown_id: Any = None
 
-    def build(self, details: QWidget, actions_row: bool = True) -> None:
+    def build(self, details: QWidget, actions_row: bool = True, count_row: Optional[QHBoxLayout] = None) -> None:
         """Lay out the filter bar, the table and ``details`` (call at the end of __init__).
 
-        Without an actions row, the row count goes at the end of the filter row."""
+        The row count goes at the end of ``count_row``, else of the actions row, else of the
+        filter row."""
         self.splitter.addWidget(details)
-        self.splitter.setSizes([680, 320])  # proportions; the window remembers the user's own
-        bar = self.actions_bar if actions_row else self.filters_bar
+        self.splitter.setSizes([720, 280])  # proportions; the window remembers the user's own
+        self.splitter.setStretchFactor(0, 1)
+        bar = count_row or (self.actions_bar if actions_row else self.filters_bar)
         bar.addStretch(1)
         bar.addWidget(self.total_label)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addLayout(self.filters_bar)
         if actions_row:
             layout.addLayout(self.actions_bar)
+        if count_row is not None:
+            layout.addLayout(count_row)
         layout.addWidget(self.splitter, 1)
         self.restore_filters(self.prefs.filters(self.name))
 
@@ -87,6 +93,14 @@ class TableTab(QWidget):
 
     def load_choices(self) -> None:
         """Fetch the values the filter combos offer (in the background)."""
+
+    span_of: Any = None   # a function of the app giving the data's (first, last) moment
+
+    def load_span(self) -> None:
+        """Fetch the span of the data for the time filter (in the background)."""
+        if self.span_of is not None:
+            self.session.run(self.span_of, doing="Reading the span of the data", quiet=True,  # the table reports
+                             on_result=lambda span: self.time_range.set_span(*span))
 
     def show_details(self, row: Any) -> None:
         raise NotImplementedError
@@ -111,9 +125,11 @@ class TableTab(QWidget):
         self.debounce.flush()
         self.model.set_query(self.build_query())
         self.load_choices()
+        self.load_span()
 
     def _on_store_opened(self, _app: Any) -> None:
         self.load_choices()
+        self.load_span()
         self.model.set_query(self.build_query())
 
     def _on_model_reset(self) -> None:
@@ -123,7 +139,7 @@ class TableTab(QWidget):
     # -- counts and details
     def _on_total_changed(self, total: Optional[int]) -> None:
         what = self.model.what
-        self.total_label.setText(f"counting {what}…" if total is None else f"{total:,} {what}")
+        self.total_label.setText(f"counting {what}…" if total is None else f"{numbers.integer(total)} {what}")
 
     def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         self.selection_changed()

@@ -10,10 +10,11 @@ from datetime import datetime, timezone
 from typing import Optional, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from eventdesk.gui import numbers
 from eventdesk.gui.theme import series_colour
 
 Series = dict[str, list[tuple[float, float]]]
@@ -57,7 +58,10 @@ class EventChart(QWidget):
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0), "left": NumberAxis()})
         self.plot.setMenuEnabled(False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.legend = self.plot.addLegend(offset=(10, 4))
+        self.legend = self.plot.addLegend(offset=(10, 4), labelTextSize="10pt")
+        self.partial: set[float] = set()
+        self._ticks: list[float] = []
+        self.title_lines: list[str] = []   # what an exported PNG is headed with
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self._series: Series = {}
         self._categories: list[str] = []
@@ -76,8 +80,13 @@ class EventChart(QWidget):
         self.readout.setText(" ")
 
     def set_time_series(self, series: Series, kind: str = "line", bar_width: float = 86400.0,
-                        y_label: str = "", legend: bool = True) -> None:
-        """One series per name: (x in UTC seconds, y) points; ``kind`` is "line" or "bars"."""
+                        y_label: str = "", legend: bool = True, partial: Sequence[float] = (),
+                        bucket_ticks: bool = True) -> None:
+        """One series per name: (x in UTC seconds, y) points; ``kind`` is "line" or "bars".
+
+        Buckets at ``partial`` x values are only partly covered by the range: drawn hollow
+        (lines) or pale and dashed (bars), so that they do not read as dips. ``bucket_ticks``: one
+        label per bucket (thinned so they never collide), else the date axis's own ticks."""
         if not isinstance(self.plot.getPlotItem().getAxis("bottom"), pg.DateAxisItem):
             self._set_bottom_axis(pg.DateAxisItem(utcOffset=0))  # replacing an axis is costly
         self.clear()
@@ -88,19 +97,52 @@ class EventChart(QWidget):
             xs = [p[0] for p in points]
             ys = [p[1] for p in points]
             colour = series_colour(i)
+            pale = QColor(colour)
+            pale.setAlpha(70)
             if kind == "bars":
                 shift = (i - (count - 1) / 2) * width
+                brushes = [pale if x in partial else colour for x in xs]
+                pens = [pg.mkPen(colour, style=Qt.PenStyle.DashLine) if x in partial else
+                        pg.mkPen(colour.darker(130)) for x in xs]
                 item = pg.BarGraphItem(x=[x + shift for x in xs], height=ys, width=width,
-                                       brush=colour, pen=pg.mkPen(colour.darker(130)), name=name)
+                                       brush=colour, pen=pg.mkPen(colour.darker(130)),
+                                       brushes=brushes or None, pens=pens or None, name=name)  # [] trips pyqtgraph
             else:
-                item = pg.PlotDataItem(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=6,
-                                       symbolBrush=colour, symbolPen=pg.mkPen(colour), name=name)
+                item = pg.PlotDataItem(xs, ys, pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=7,
+                                       symbolBrush=[pg.mkBrush(self._base()) if x in partial else pg.mkBrush(colour)
+                                                    for x in xs],
+                                       symbolPen=pg.mkPen(colour, width=2), name=name)
             self.plot.addItem(item)
+        self.partial = set(partial)
+        self._ticks = sorted({p[0] for points in self._series.values() for p in points}) if bucket_ticks else []
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        axis.setTicks(None)
+        self._thin_ticks()
         self._finish(y_label, [p[1] for points in self._series.values() for p in points])
         moments = [p[0] for points in self._series.values() for p in points]
         if moments:  # set now, not at the next paint, so the date axis never shows a stale range
             self.plot.setXRange(min(moments) - bar_width / 2, max(moments) + bar_width / 2, padding=0.02)
         self.legend.setVisible(legend)
+        self.plot.setLabel("bottom", "UTC")
+
+    def _base(self) -> QColor:
+        return self.palette().color(QPalette.ColorRole.Base)
+
+    def _thin_ticks(self) -> None:
+        """One date label per bucket where they fit, else every k-th: labels never collide."""
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        if not isinstance(axis, pg.DateAxisItem) or not self._ticks:
+            return
+        labels = [datetime.fromtimestamp(x, timezone.utc).strftime(self.date_format) for x in self._ticks]
+        room = max(1.0, float(self.plot.width() - 80))
+        widest = max(self.fontMetrics().horizontalAdvance(t) for t in labels) + 16
+        step = max(1, -(-int(widest * len(labels)) // int(room)))
+        self.tick_labels = [(x, t) for i, (x, t) in enumerate(zip(self._ticks, labels)) if i % step == 0]
+        axis.setTicks([self.tick_labels, []])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._thin_ticks()
 
     def _finish(self, y_label: str, values: list[float]) -> None:
         """Axis label, a one-row legend, and headroom above the data so that it sits there."""
@@ -128,6 +170,8 @@ class EventChart(QWidget):
                                               pen=pg.mkPen(colour.darker(130)), name=name))
             self._series[name] = list(zip(range(len(values)), values))
         self._finish(y_label, [v for values in series.values() for v in values])
+        self.plot.setLabel("bottom", "")
+        self.partial = set()
 
     def _set_bottom_axis(self, axis: pg.AxisItem) -> None:
         self.plot.setAxisItems({"bottom": axis})
@@ -157,7 +201,8 @@ class EventChart(QWidget):
             head = self._categories[int(nearest)] if 0 <= int(nearest) < len(self._categories) else ""
         else:
             head = datetime.fromtimestamp(nearest, timezone.utc).strftime(self.date_format)
-        parts = [f"{name}: {y:,.2f}".rstrip("0").rstrip(".")
+        parts = [f"{name}: {numbers.decimal(repr(y), 0 if float(y).is_integer() else 2)}"
+                 + (" (partial)" if px in self.partial else "")
                  for name, points in self._series.items() for px, y in points if px == nearest]
         return f"{head}  ·  " + "  ·  ".join(parts) if parts else head
 
@@ -184,8 +229,33 @@ class EventChart(QWidget):
             self.apply_palette()
         super().changeEvent(event)
 
-    def export_png(self, path: str, width: int = 1600) -> None:
-        from pyqtgraph.exporters import ImageExporter
-        exporter = ImageExporter(self.plot.plotItem)
-        exporter.parameters()["width"] = width
-        exporter.export(path)
+    def export_png(self, path: str) -> None:
+        """The chart exactly as drawn on screen (at the screen's pixel ratio: legend, symbols and
+        labels keep their proportions), headed by ``title_lines``, without the hover crosshair."""
+        cursor_was = self.cursor.isVisible()
+        self.cursor.hide()
+        try:
+            self.render_image().save(path)
+        finally:
+            self.cursor.setVisible(cursor_was)
+
+    def render_image(self) -> QImage:
+        shot = self.plot.grab()
+        ratio = shot.devicePixelRatio()
+        line = self.fontMetrics().height() + 2
+        head = len(self.title_lines) * line + (10 if self.title_lines else 0)
+        image = QImage(shot.width(), shot.height() + int(head * ratio), QImage.Format.Format_ARGB32)
+        image.fill(self._base())
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        painter.scale(ratio, ratio)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        for i, text in enumerate(self.title_lines):
+            font = QFont(self.font())
+            font.setBold(i == 0)
+            painter.setFont(font)
+            painter.drawText(QRectF(8, 4 + i * line, self.plot.width() - 16, line),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.drawPixmap(0, head, shot)
+        painter.end()
+        return image

@@ -4,12 +4,43 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from eventdesk.gui.models.paged_model import PagedTableModel
+from eventdesk.gui.models.paged_model import EXACT_ROLE, PagedTableModel
 
 
-class EventTable(QTableView):
+def copy_selection(view: QTableView) -> str:
+    """The selected rows as tab-separated exact values (as stored, not as shown), to the clipboard."""
+    model = view.model()
+    rows = sorted({i.row() for i in view.selectionModel().selectedIndexes()})
+    columns = [view.horizontalHeader().logicalIndex(v) for v in range(model.columnCount())]
+    lines = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            index = model.index(row, column)
+            value = model.data(index, EXACT_ROLE)
+            cells.append(str(value if value is not None else model.data(index) or "").replace("\t", " ")
+                         .replace("\n", "; "))
+        lines.append("\t".join(cells))
+    text = "\n".join(lines)
+    QGuiApplication.clipboard().setText(text)
+    return text
+
+
+class CopyingTable(QTableView):
+    """A table whose Ctrl+C copies the selected rows' exact values."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Copy):
+            copy_selection(self)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class EventTable(CopyingTable):
     """Rows of events; clicking a sortable header sorts in the store, others are ignored."""
 
     def __init__(self, model: PagedTableModel, parent: Optional[QWidget] = None) -> None:
@@ -53,7 +84,7 @@ class EventTable(QTableView):
         model = self.event_model()
         for column, sample in samples.items():
             title = str(model.headerData(column, Qt.Orientation.Horizontal))
-            width = max(metrics.horizontalAdvance(sample) + 18, header.fontMetrics().horizontalAdvance(title) + 30)
+            width = max(metrics.horizontalAdvance(sample) + 18, header.fontMetrics().horizontalAdvance(title) + 24)
             self.setColumnWidth(column, width)
 
     def selected_rows(self) -> list[Any]:

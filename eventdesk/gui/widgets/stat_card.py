@@ -26,6 +26,8 @@ class StatCard(QFrame):
         self.value.setFont(font)
         self.detail = QLabel(" ")
         self.detail.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        for label in (self.caption, self.detail):  # wrap rather than widen the window
+            label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setSpacing(2)
         layout.addWidget(self.caption)

@@ -7,8 +7,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from eventdesk.gui.theme import (LOUD_STATUSES, OUTCOME_COLOURS, STATUS_COLOURS, outcome_colours,
-                                 pill_style, status_colours)
+from eventdesk.gui.theme import (LOUD_STATUSES, OUTCOME_COLOURS, STATUS_COLOURS, WARNING_BANNER,
+                                 outcome_colours, pill_style, status_colours)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -54,11 +54,15 @@ class StatusBadge(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.set_status(None)
 
-    def set_status(self, word: Optional[str]) -> None:
+    def set_status(self, word: Optional[str], warned: bool = False) -> None:
+        """``warned``: normalized, but with warnings: an orange pill that says so, never a plain green."""
         if not word:
             self.setText("")
             self.setStyleSheet("")
             return
         colours = STATUS_COLOURS.get(word) or OUTCOME_COLOURS.get(word) or ("#6b7280", "#ffffff")
-        self.setText(word.replace("_", " ") if word in OUTCOME_COLOURS else word)
+        text = word.replace("_", " ") if word in OUTCOME_COLOURS else word
+        if warned:
+            colours, text = WARNING_BANNER, f"{text} ⚠ with warnings"
+        self.setText(text)
         self.setStyleSheet(pill_style(colours))

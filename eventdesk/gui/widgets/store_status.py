@@ -19,6 +19,7 @@ class StoreStatus(QWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.store = QLabel("no store open")
+        self.store.setMaximumWidth(self.fontMetrics().averageCharWidth() * 56)
         self.transactions = QLabel("")
         self.work = QLabel("")
         self.busy = QProgressBar()
@@ -39,6 +40,7 @@ class StoreStatus(QWidget):
     def show_store(self, app: Any) -> None:
         kind = store_kind(app)
         self.store.setText(f"{kind}: {app.store.description}")
+        self.store.setToolTip(self.store.text())  # a long path is cut at the label's width
         self.store.setToolTip(app.store.description)
         on = getattr(app.store, "transactions", False)
         self.transactions.setToolTip(getattr(app.store, "notice", None) or

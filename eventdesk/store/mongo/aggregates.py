@@ -11,8 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from eventdesk.core.aggregation import (DAY_US, GroupKey, Partial, epoch_micros, from_units,
-                                        merge_rows, rows_from_partials)
+from eventdesk.core.aggregation import (
+    DAY_US,
+    GroupKey,
+    Partial,
+    epoch_micros,
+    from_units,
+    merge_rows,
+    rows_from_partials,
+)
 from eventdesk.core.model import ALL_STATUSES
 from eventdesk.core.queries import AggregateQuery, AggregateRow, Stats
 from eventdesk.store.mongo import schema

@@ -14,7 +14,7 @@ from bson.binary import Binary
 from eventdesk.core.aggregation import amount_units, epoch_micros
 from eventdesk.core.canonical import amount_text, timestamp_text
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.store.port import NewNormalized, NewRaw
+from eventdesk.core.ports import NewNormalized, NewRaw
 
 Doc = Mapping[str, Any]
 

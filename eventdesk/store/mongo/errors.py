@@ -14,10 +14,18 @@ import re
 from typing import Iterable, Optional
 from urllib.parse import unquote
 
-from pymongo.errors import (BulkWriteError, ConfigurationError, ConnectionFailure, ExecutionTimeout,
-                            OperationFailure, PyMongoError, WTimeoutError)
+from pymongo.errors import (
+    BulkWriteError,
+    ConfigurationError,
+    ConnectionFailure,
+    ExecutionTimeout,
+    OperationFailure,
+    PyMongoError,
+    WTimeoutError,
+)
 
 from eventdesk.core.errors import StoreBug, StoreConflict, StoreCorrupt, StoreError, StoreUnavailable
+from eventdesk.store.uri import redact, scrub, split_mongo_uri
 
 TRANSIENT = "TransientTransactionError"
 UNKNOWN_COMMIT = "UnknownTransactionCommitResult"
@@ -25,33 +33,16 @@ DUPLICATE_KEY = 11000
 _AUTH_CODES = frozenset({13, 18})           # Unauthorized, AuthenticationFailed
 _CONFLICT_CODES = frozenset({112, 251})     # WriteConflict, NoSuchTransaction
 _INDEX_CONFLICT_CODES = frozenset({85, 86})  # IndexOptionsConflict, IndexKeySpecsConflict
-_USERINFO = re.compile(r"[^\s/@,]+:[^\s/@]*@")
 
 
 class TransientConflict(StoreConflict):
     """The transaction was aborted by a conflict the server calls transient: run it again."""
 
 
-def redact(uri: str) -> str:
-    """The URI without user name, password and options: ``mongodb://host:port/db``."""
-    scheme, hosts, path = _split(uri)
-    return f"{scheme}://{hosts}/{path}" if scheme else scrub(uri.split("?", 1)[0])
-
-
 def describe(uri: str, database: str) -> str:
     """How messages name a store: scheme, hosts and database, never credentials."""
-    scheme, hosts, _ = _split(uri)
+    scheme, hosts, _ = split_mongo_uri(uri)
     return f"{scheme}://{hosts}/{database}" if scheme else f"{redact(uri)} (database {database})"
-
-
-def _split(uri: str) -> tuple[str, str, str]:
-    """(scheme, hosts, path) of a MongoDB URI, without user info, options or fragment."""
-    scheme, sep, rest = uri.partition("://")
-    if not sep:
-        return "", "", ""
-    rest = rest.split("?", 1)[0].split("#", 1)[0]
-    hosts, _, path = rest.partition("/")
-    return scheme, hosts.rpartition("@")[2], path
 
 
 def uri_database(uri: str) -> Optional[str]:
@@ -66,11 +57,6 @@ def uri_options(uri: str) -> dict[str, str]:
     query = uri.partition("?")[2].split("#", 1)[0]
     pairs = (part.partition("=") for part in re.split(r"[&;]", query) if part)
     return {name.lower(): unquote(value) for name, _, value in pairs}
-
-
-def scrub(text: str) -> str:
-    """Driver text with any ``user:password@`` cut out."""
-    return _USERINFO.sub("***@", text)
 
 
 def has_label(exc: BaseException, label: str) -> bool:

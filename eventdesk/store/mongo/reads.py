@@ -14,8 +14,7 @@ from typing import Any, Optional, Sequence
 from eventdesk.core.aggregation import amount_units, epoch_micros
 from eventdesk.core.canonical import timestamp_text
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.core.queries import (NORMALIZED_SORT_COLUMNS, RAW_SORT_COLUMNS, NormalizedQuery, Page,
-                                    RawQuery)
+from eventdesk.core.queries import NORMALIZED_SORT_COLUMNS, RAW_SORT_COLUMNS, NormalizedQuery, Page, RawQuery
 from eventdesk.store.mongo import schema
 from eventdesk.store.mongo.documents import as_id, normalized_from_doc, raw_from_doc
 

@@ -15,15 +15,22 @@ from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 from pymongo import MongoClient
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import StoreError, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
-                                    Stats)
+from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
 from eventdesk.store.mongo import aggregates, capabilities, reads, schema, versions
 from eventdesk.store.mongo.compensation import StandaloneUnitOfWork
-from eventdesk.store.mongo.errors import (TransientConflict, describe, redact, scrub, translate,
-                                          uri_database, uri_options)
-from eventdesk.store.mongo.transaction import MAX_TRIES, TransactionalUnitOfWork, backoff
+from eventdesk.store.mongo.errors import (
+    TransientConflict,
+    describe,
+    redact,
+    scrub,
+    translate,
+    uri_database,
+    uri_options,
+)
+from eventdesk.store.mongo.transaction import MAX_TRIES, TransactionalUnitOfWork
 from eventdesk.store.mongo.unit_of_work import MongoWrites
 
 T = TypeVar("T")
@@ -134,18 +141,13 @@ class MongoStore:
         ``work`` may be called up to MAX_TRIES times, so it must not have effects outside the
         unit of work it is given. It may commit itself; otherwise it is committed here.
         """
-        for attempt in range(MAX_TRIES):
-            try:
-                with self.unit_of_work() as uow:
-                    result = work(uow)
-                    if not uow.committed:
-                        uow.commit()
-                return result
-            except TransientConflict:
-                if attempt + 1 == MAX_TRIES:
-                    raise
-                backoff(attempt)
-        raise AssertionError("unreachable")
+        def attempt() -> T:
+            with self.unit_of_work() as uow:
+                result = work(uow)
+                if not uow.committed:
+                    uow.commit()
+            return result
+        return run_again_on_conflict(attempt, MAX_TRIES, TransientConflict)
 
     # -- reads
 

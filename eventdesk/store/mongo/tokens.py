@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from eventdesk.store.http_records import DONE, IN_FLIGHT, IdempotencyRecord, TokenRecord
+from eventdesk.core.ports import DONE, IN_FLIGHT, IdempotencyRecord, TokenRecord
 from eventdesk.store.mongo.errors import translate
 
 T = TypeVar("T")

@@ -11,24 +11,18 @@ Retry policy (the driver's own advice, bounded):
 """
 from __future__ import annotations
 
-import random
-import time
-from typing import Any, Callable
+from typing import Any
 
 from pymongo.errors import PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from eventdesk.core.conflicts import backoff
 from eventdesk.core.errors import StoreUnavailable
 from eventdesk.store.mongo.errors import UNKNOWN_COMMIT, has_label, translate
 from eventdesk.store.mongo.unit_of_work import MongoWrites
 
 MAX_TRIES = 5
-
-
-def backoff(attempt: int, sleep: Callable[[float], None] = time.sleep) -> None:
-    """Wait a little longer after each failed try: about 10, 20, 40, 80 ms, with jitter."""
-    sleep(min(0.5, 0.01 * 2 ** attempt) * (0.5 + random.random()))
 
 
 class TransactionalUnitOfWork(MongoWrites):

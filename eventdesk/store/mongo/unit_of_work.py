@@ -7,19 +7,18 @@ from the counters, reserved outside any transaction.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import functools
+from datetime import datetime, timezone
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from eventdesk.core.model import EventId
+from eventdesk.core.ports import NewNormalized, NewRaw, RawRef, RawUpdate
 from eventdesk.store.mongo import reads, schema
 from eventdesk.store.mongo.documents import normalized_doc, raw_doc
 from eventdesk.store.mongo.errors import TransientConflict, duplicate_indexes, translate
-from eventdesk.store.port import NewNormalized, NewRaw, RawRef, RawUpdate
 
 T = TypeVar("T")
 CHUNK = 1000  # hashes per $in query

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from eventdesk.store.port import StoreVersionError
+from eventdesk.core.ports import StoreVersionError
 
 META = "meta"
 SCHEMA_VERSION = 1

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from eventdesk.core.errors import (StoreBug, StoreCorrupt, StoreError, StoreFull, StoreReadOnly,
-                                   StoreUnavailable)
+from eventdesk.core.errors import (
+    StoreBug,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+    StoreUnavailable,
+)
 
 # primary result codes (https://sqlite.org/rescode.html)
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _TOOBIG, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 18, 26

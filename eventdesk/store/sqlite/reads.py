@@ -9,11 +9,28 @@ import sqlite3
 from decimal import Decimal
 from typing import Any, Optional, Sequence
 
-from eventdesk.core.aggregation import (DAY_US, GroupKey, Partial, day_range, epoch_micros,
-                                        from_units, merge_rows, row_from_units, rows_from_partials)
+from eventdesk.core.aggregation import (
+    DAY_US,
+    GroupKey,
+    Partial,
+    day_range,
+    epoch_micros,
+    from_units,
+    merge_rows,
+    row_from_units,
+    rows_from_partials,
+)
 from eventdesk.core.model import ALL_STATUSES, EventId, NormalizedEvent, RawEvent
-from eventdesk.core.queries import (NORMALIZED_SORT_COLUMNS, RAW_SORT_COLUMNS, AggregateQuery,
-                                    AggregateRow, NormalizedQuery, Page, RawQuery, Stats)
+from eventdesk.core.queries import (
+    NORMALIZED_SORT_COLUMNS,
+    RAW_SORT_COLUMNS,
+    AggregateQuery,
+    AggregateRow,
+    NormalizedQuery,
+    Page,
+    RawQuery,
+    Stats,
+)
 from eventdesk.store.sqlite.schema import NO_DAY, SUM_SPLIT, joined_sum
 
 RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.attempts, r.receipts,"
@@ -70,8 +87,9 @@ def _raw_where(query: RawQuery) -> tuple[list[str], list[Any]]:
 
 
 def _iso(moment: Any) -> str:
-    from eventdesk.core.canonical import timestamp_text
     from datetime import timezone
+
+    from eventdesk.core.canonical import timestamp_text
     return timestamp_text(moment.astimezone(timezone.utc))
 
 
@@ -150,8 +168,9 @@ def _sort_key_value(sort: str, value: Any) -> Any:
     """The stored sort key of a displayed value (amount text -> units, timestamp text -> µs)."""
     if value is None:
         return None
-    from eventdesk.core.aggregation import amount_units
     from datetime import datetime
+
+    from eventdesk.core.aggregation import amount_units
     if sort == "amount":
         return amount_units(Decimal(value))
     return epoch_micros(datetime.fromisoformat(value.replace("Z", "+00:00")))

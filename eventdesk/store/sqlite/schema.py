@@ -13,6 +13,7 @@ import sqlite3
 from typing import Optional
 
 from eventdesk.store.sqlite import versions
+from eventdesk.store.sqlite.http_tables import create_tables as create_http_tables
 
 APPLICATION_ID = 0x45564453  # "EVDS", written in the file header
 SCHEMA_VERSION = 2  # 2: daily_totals sums split into sum_high and sum_low
@@ -180,7 +181,6 @@ def create(conn: sqlite3.Connection, unique: bool, path: str = ":memory:") -> Op
                          " GROUP BY status")
         for statement in index_statements(unique):
             conn.execute(statement)
-        from eventdesk.store.sqlite.tokens import create_tables as create_http_tables
         create_http_tables(conn)  # HTTP API: tokens and Idempotency-Key records
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
         if upgraded:

@@ -17,9 +17,8 @@ from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 from eventdesk.core.errors import StoreError, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
-                                    Stats)
-from eventdesk.store.port import StoreVersionError
+from eventdesk.core.ports import StoreVersionError
+from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
 from eventdesk.store.sqlite import reads, schema, versions
 from eventdesk.store.sqlite.errors import translate
 from eventdesk.store.sqlite.unit_of_work import SqliteUnitOfWork

@@ -11,8 +11,8 @@ from typing import Callable, Iterable, Optional, Sequence
 
 from eventdesk.core.aggregation import DAY_US
 from eventdesk.core.model import Canonical, EventId
+from eventdesk.core.ports import NewNormalized, NewRaw, RawRef, RawUpdate
 from eventdesk.core.stored import stored_form
-from eventdesk.store.port import NewNormalized, NewRaw, RawRef, RawUpdate
 from eventdesk.store.sqlite import schema
 
 _CHUNK = 500  # bound parameters per IN (...) query

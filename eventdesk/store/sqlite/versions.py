@@ -13,7 +13,7 @@ import logging
 import sqlite3
 from typing import Optional
 
-from eventdesk.store.port import StoreVersionError
+from eventdesk.core.ports import StoreVersionError
 
 log = logging.getLogger("eventdesk")
 

@@ -19,9 +19,9 @@ def test_import_can_be_cancelled_at_a_batch_boundary(qtbot, window, generate, id
     run = window.start_import(str(events))
     assert window.stats_tab.timer.isActive()  # statistics refresh on their own meanwhile
     qtbot.waitUntil(lambda: run.last is not None, timeout=30_000)
-    assert "events/s" in run.dialog.labelText()
+    assert "events/s" in run.strip.label_text()
     with qtbot.waitSignal(run.finished, timeout=60_000) as blocker:
-        qtbot.mouseClick(run.dialog.findChild(QPushButton), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(run.strip.findChild(QPushButton), Qt.MouseButton.LeftButton)
     summary = blocker.args[0]
     assert summary.cancelled and 0 < summary.lines < 40_000
     assert "cancelled after" in window.message_area.text and "everything before it is kept" in window.message_area.text
@@ -76,5 +76,5 @@ def test_importing_a_missing_file_says_so(qtbot, window, tmp_path, idle):
     run = window.start_import(str(missing))
     with qtbot.waitSignal(run.finished, timeout=20_000) as blocker:
         pass
-    assert blocker.args[0] is None and not run.dialog.isVisible()
+    assert blocker.args[0] is None and not run.strip.isVisible()
     assert window.message_area.text == f"Importing gone.jsonl failed: cannot use {missing}: No such file or directory"

@@ -66,7 +66,7 @@ class _FailingStore:
         self.calls = 0
 
     def query_raw(self, query, page):
-        from eventdesk.cli.export import PAGE
+        from eventdesk.app.exporting import PAGE
         from eventdesk.core.errors import StoreUnavailable
         from eventdesk.core.model import RawEvent
         self.calls += 1
@@ -76,7 +76,7 @@ class _FailingStore:
 
 
 def test_an_export_that_fails_midway_leaves_no_half_file(tmp_path):
-    from eventdesk.cli.export import export_to_file
+    from eventdesk.app.exporting import export_to_file
     from eventdesk.core.errors import StoreUnavailable
     out = tmp_path / "keep.jsonl"
     out.write_text("precious\n")

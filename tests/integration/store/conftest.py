@@ -1,5 +1,6 @@
-"""The stores every contract test runs against: SQLite, MongoDB on mongomock (standalone), on a
-fake replica set (transactions, on mongomock documents), and a real MongoDB."""
+"""The stores every contract test runs against: the in-memory fake (tests/fakes/memory_store.py),
+SQLite, MongoDB on mongomock (standalone), on a fake replica set (transactions, on mongomock
+documents), and a real MongoDB. An adapter is done when it passes them all."""
 from __future__ import annotations
 
 import os
@@ -9,22 +10,27 @@ import pytest
 
 from eventdesk.app import App, shipped_mappings
 
-PARAMS = ["sqlite", "mongomock", "mongo_replset_fake", "mongo_real"]
+PARAMS = ["memory", "sqlite", "mongomock", "mongo_replset_fake", "mongo_real"]
 
 
 def make_store(kind: str, tmp_path, **options):
+    if kind == "memory":
+        from fakes.memory_store import MemoryStore
+        return MemoryStore(**options)
     if kind == "sqlite":
         from eventdesk.store.sqlite import SqliteStore
         return SqliteStore(str(tmp_path / "contract.db"), **options)
     if kind == "mongomock":
         pytest.importorskip("mongomock")
+        from fakes.mongo import mongomock_client
+
         from eventdesk.store.mongo import MongoStore
-        from eventdesk.store.mongo.testing import mongomock_client
         return MongoStore("mongodb://localhost/eventdesk_contract", client=mongomock_client(), **options)
     if kind == "mongo_replset_fake":
         pytest.importorskip("mongomock")
+        from fakes.mongo import FakeReplicaSet
+
         from eventdesk.store.mongo import MongoStore
-        from eventdesk.store.mongo.testing import FakeReplicaSet
         return MongoStore("mongodb://localhost/eventdesk_contract", client=FakeReplicaSet(), **options)
     uri = os.environ.get("EVENTDESK_TEST_MONGODB_URI")
     if not uri:

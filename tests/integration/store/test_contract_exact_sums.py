@@ -13,9 +13,9 @@ import pytest
 
 from eventdesk.core.aggregation import epoch_micros
 from eventdesk.core.canonical import amount_text, timestamp_text
+from eventdesk.core.ports import NewNormalized, NewRaw
 from eventdesk.core.queries import AggregateQuery
 from eventdesk.core.stored import StoredForm
-from eventdesk.store.port import NewNormalized, NewRaw
 
 NEAR = 2**63 - 1  # the largest int64: units of 10**-4
 DAY = datetime(2024, 3, 1, tzinfo=timezone.utc)
@@ -141,7 +141,7 @@ def test_filters_keep_huge_sums_exact(store, bucket):
 
 def test_store_records_its_version_and_refuses_a_newer_one(store, tmp_path):
     """Design section 11 on every store: a newer schema is refused before anything is written."""
-    from eventdesk.store.port import StoreVersionError
+    from eventdesk.core.ports import StoreVersionError
     if not hasattr(store, "_db"):
         pytest.skip("SQLite versions: tests/integration/store/test_store_versions.py")
     from eventdesk.store.mongo import MongoStore, versions

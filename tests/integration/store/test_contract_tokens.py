@@ -6,13 +6,13 @@ import time
 
 import pytest
 
-from eventdesk.store.http_records import DONE, IN_FLIGHT, IdempotencyRecord, TokenRecord, http_records_for
+from eventdesk.core.ports import DONE, IN_FLIGHT, IdempotencyRecord, TokenRecord
+from eventdesk.store import http_records_for
 
 
 @pytest.fixture
 def records(store):
-    # a store that keeps its own records (the in-memory fake) hands them out itself
-    records = store.http_records() if hasattr(store, "http_records") else http_records_for(store)
+    records = http_records_for(store)
     yield records
     records.close()
 

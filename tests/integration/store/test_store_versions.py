@@ -14,7 +14,7 @@ import pytest
 
 from eventdesk.app import Settings, build_app
 from eventdesk.core.errors import StoreError
-from eventdesk.store.port import StoreVersionError
+from eventdesk.core.ports import StoreVersionError
 from eventdesk.store.sqlite import SqliteStore, schema
 
 EVENTS = [json.dumps({"source": "client_B", "payload": {"metric": "sales", "amount": a, "timestamp": t}})

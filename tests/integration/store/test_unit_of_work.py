@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from eventdesk.core.ports import NewNormalized, NewRaw, RawUpdate
 from eventdesk.core.queries import RawQuery
-from eventdesk.store.port import NewNormalized, NewRaw, RawUpdate
 
 NOW = "2024-03-01T00:00:00.000000Z"
 
@@ -104,9 +104,10 @@ def test_updates_inside_a_unit_are_seen_by_its_own_reads(store):
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 def test_without_the_unique_indexes_a_fact_is_counted_twice(kind, tmp_path):
     """Negative control: the indexes, not a read before the write, keep the counts right."""
+    from fakes.memory_store import MemoryStore
+
     from eventdesk.app import App, shipped_mappings
     from eventdesk.store.sqlite import SqliteStore
-    from fakes.memory_store import MemoryStore
     event = '{"source":"c","payload":{"metric":"m","amount":"5","timestamp":"2024-01-01T00:00:00Z"}}'
     same_fact = '{"payload":{"timestamp":"2024-01-01T00:00:00Z","amount":5,"metric":"m"},"source":"c"}'
     counts = []

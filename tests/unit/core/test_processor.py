@@ -1,4 +1,4 @@
-"""The processor's attempt counting and retry reporting, on SQLite and on mongomock."""
+"""The processor's attempt counting and retry reporting, on the in-memory fake, SQLite and mongomock."""
 from __future__ import annotations
 
 import threading
@@ -13,16 +13,20 @@ EVENT = '{"source":"c","payload":{"metric":"m","amount":%d,"timestamp":"2024-01-
 
 
 def _store(kind: str, path):
+    if kind == "memory":
+        from fakes.memory_store import MemoryStore
+        return MemoryStore()
     if kind == "sqlite":
         from eventdesk.store.sqlite import SqliteStore
         return SqliteStore(str(path / "p.db"))
     pytest.importorskip("mongomock")
-    from eventdesk.store.mongo import MongoStore
     from fakes.mongo import mongomock_client
+
+    from eventdesk.store.mongo import MongoStore
     return MongoStore("mongodb://localhost/eventdesk_processor", client=mongomock_client())
 
 
-@pytest.fixture(params=["sqlite", "mongomock"])
+@pytest.fixture(params=["memory", "sqlite", "mongomock"])
 def store(request, tmp_path):
     store = _store(request.param, tmp_path)
     yield store

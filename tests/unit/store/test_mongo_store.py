@@ -5,19 +5,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from fakes.mongo import mongomock_client
 from pymongo.errors import BulkWriteError
 
 from eventdesk.app import App, shipped_mappings
 from eventdesk.core.aggregation import amount_units
 from eventdesk.core.errors import StoreError
 from eventdesk.core.faults import FaultPoint
+from eventdesk.core.ports import NewRaw
 from eventdesk.core.queries import AggregateQuery, Page, RawQuery
 from eventdesk.store.mongo import MongoStore, aggregates
 from eventdesk.store.mongo.compensation import StandaloneUnitOfWork
 from eventdesk.store.mongo.errors import TransientConflict
-from fakes.mongo import mongomock_client
 from eventdesk.store.mongo.unit_of_work import MongoWrites
-from eventdesk.store.port import NewRaw
 
 SEED = '{"source":"client_A","payload":{"value":"sales","price":"1200","date":"2024/01/01"}}'
 SEED_OTHER_FORMAT = ('{"source":"client_A","payload":{"metric":" Sales ","amount":1200,'

@@ -12,18 +12,18 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
+from fakes.mongo import FakeReplicaSet, mongomock_client
 from pymongo.errors import OperationFailure, PyMongoError
 
 from eventdesk.app import App, shipped_mappings
 from eventdesk.core.errors import StoreBug, StoreUnavailable
 from eventdesk.core.model import Outcome
+from eventdesk.core.ports import NewRaw
 from eventdesk.core.processor import CONFLICT_RETRIES
 from eventdesk.store.mongo import MongoStore
 from eventdesk.store.mongo.capabilities import from_hello
 from eventdesk.store.mongo.errors import TransientConflict, redact, scrub, translate
 from eventdesk.store.mongo.store import build_client
-from fakes.mongo import FakeReplicaSet, mongomock_client
-from eventdesk.store.port import NewRaw
 
 SEED = '{"source":"client_A","payload":{"value":"sales","price":"1200","date":"2024/01/01"}}'
 

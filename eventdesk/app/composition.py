@@ -1,34 +1,30 @@
 """The composition root: builds the store, normalizer and processor from settings.
 
-The GUI, the command line and the tests all get their services from ``build_app``; nothing else
-chooses an adapter.
+The GUI, the command line, the HTTP API and the tests all get their services from
+``build_app``; nothing else chooses an adapter.
 """
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
 import threading
-from typing import BinaryIO, Iterable, Iterator, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Iterable, Iterator, Optional, Sequence
 
-from eventdesk.core.errors import MappingsError
+from eventdesk.app.mapping_sources import current_mappings, readable_mappings
+from eventdesk.app.paths import default_store_uri
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest_stream
+from eventdesk.core.input_reader import Item
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Prepared, SubmitResult
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.parallel import ParallelPreparer, prepare_batch
+from eventdesk.core.ports import EventStore
 from eventdesk.core.processor import DEFAULT_MAX_ATTEMPTS, Processor, utc_now_text
-from eventdesk.settings import default_store_uri, resource_path
-from eventdesk.store import EventStore, open_store
+from eventdesk.store import open_store
 
-SHIPPED_MAPPINGS = "mappings.json"
 #: Test-only switch for negative controls: stores are opened without their unique indexes.
 UNSAFE_NO_DEDUP_ENV = "EVENTDESK_UNSAFE_DISABLE_DEDUP_GUARD"
-_FALLBACK_MAPPINGS = {  # used only when resources/ is missing from an installation
-    "clients": {"client_A": {"fields": {"metric": ["value", "metric"], "amount": ["price", "amount"],
-                                        "timestamp": ["date", "timestamp"]}}}}
 
 
 @dataclass
@@ -36,12 +32,16 @@ class Settings:
     store_uri: Optional[str] = None          # None: $EVENTDESK_STORE or the user data folder
     mappings_file: Optional[str] = None      # None: the store's current mappings
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    store_options: dict = field(default_factory=dict)
+    store_options: dict[str, Any] = field(default_factory=dict)
     read_only: bool = False                  # stats, export, aggregates: no write lock, nothing saved
 
 
 class App:
-    """The services one store offers: submit, ingest, retry, query; built by ``build_app``."""
+    """The services one store offers: submit, ingest, retry, query; built by ``build_app``.
+
+    ``store`` and ``processor`` are the engine's; front ends use the functions of
+    ``eventdesk.app`` (events, queries, exporting, mappings), never these attributes.
+    """
 
     def __init__(self, store: EventStore, mappings: Mappings, mappings_version: int,
                  max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
@@ -56,7 +56,7 @@ class App:
     def apply_raw_batch(self, batch: Sequence[bytes]) -> list[SubmitResult]:
         return self.processor.apply(prepare_batch(self.processor.normalizer, list(batch)))
 
-    def _prepare_here(self, batches: Iterable[list[bytes]]) -> Iterator[list[Prepared]]:
+    def _prepare_here(self, batches: Iterable[list[Item]]) -> Iterator[list[Prepared]]:
         for batch in batches:
             yield prepare_batch(self.processor.normalizer, batch)
 
@@ -68,7 +68,9 @@ class App:
                batch_size: int = DEFAULT_BATCH_SIZE, fmt: str = "auto",
                progress: Optional[ProgressCallback] = None, cancel: Optional[threading.Event] = None,
                preparer: Optional[ParallelPreparer] = None) -> IngestSummary:
-        """Import a JSON-lines or JSON-array stream; with a ``preparer``, parsing runs in parallel."""
+        """Import one JSON-lines or JSON-array stream; with a ``preparer``, parsing runs in parallel.
+
+        Front ends call ``eventdesk.app.events.ingest_files``, which decides on the worker pool."""
         prepare = preparer.prepare if preparer is not None else self._prepare_here
         return ingest_stream(stream, prepare, self.processor.apply, summary, batch_size, fmt,
                              progress, cancel)
@@ -80,54 +82,16 @@ class App:
         self.processor.normalizer = Normalizer(mappings)
         return self.mappings_version
 
+    @property
+    def max_attempts(self) -> int:
+        return self.processor.max_attempts
+
+    def set_max_attempts(self, attempts: int) -> None:
+        """Failures after which an event becomes dead_letter, from now on (a GUI preference)."""
+        self.processor.max_attempts = attempts
+
     def close(self) -> None:
         self.store.close()
-
-
-def load_mappings_file(path: str | Path) -> Mappings:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingsError(f"cannot read mappings file {path}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
-    return Mappings.from_json(text)
-
-
-def shipped_mappings() -> Mappings:
-    path = resource_path(SHIPPED_MAPPINGS)
-    return load_mappings_file(path) if path else Mappings(_FALLBACK_MAPPINGS)
-
-
-def current_mappings(store: EventStore, mappings_file: Optional[str]) -> tuple[Mappings, int]:
-    """The mappings to use: a given file (saved as a new version when it differs), else the
-    store's current version, seeded from the shipped file on first use."""
-    stored = store.current_mappings()
-    if mappings_file is not None:
-        mappings = load_mappings_file(mappings_file)
-        if stored is not None and _same(stored[1], mappings):
-            return mappings, stored[0]
-        return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
-    if stored is not None:
-        return Mappings.from_json(stored[1]), stored[0]
-    mappings = shipped_mappings()
-    return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
-
-
-def readable_mappings(store: EventStore, mappings_file: Optional[str]) -> tuple[Mappings, int]:
-    """The mappings ``current_mappings`` would use, without saving anything (version 0: unsaved)."""
-    stored = store.current_mappings()
-    if mappings_file is not None:
-        mappings = load_mappings_file(mappings_file)
-        return mappings, stored[0] if stored is not None and _same(stored[1], mappings) else 0
-    if stored is not None:
-        return Mappings.from_json(stored[1]), stored[0]
-    return shipped_mappings(), 0
-
-
-def _same(text: str, mappings: Mappings) -> bool:
-    try:
-        return json.loads(text) == mappings.document
-    except ValueError:
-        return False
 
 
 def build_app(settings: Settings) -> App:

@@ -1,10 +1,12 @@
-"""Where things live: the default store, the shipped resources."""
+"""Where things live: the user data folder, the default store, the shipped resources."""
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 from typing import Optional
+
+from eventdesk.store.uri import check_store_uri
 
 APP_NAME = "eventdesk"
 STORE_ENV = "EVENTDESK_STORE"
@@ -28,7 +30,6 @@ def default_store_uri() -> str:
     """
     configured = os.environ.get(STORE_ENV)
     if configured is not None:
-        from eventdesk.store.uri import check_store_uri
         return check_store_uri(configured, f"the environment variable {STORE_ENV}")
     folder = user_data_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,7 @@ def resource_path(name: str) -> Optional[Path]:
         candidates.append(Path(os.environ["EVENTDESK_RESOURCES"]))
     if getattr(sys, "_MEIPASS", None):
         candidates.append(Path(sys._MEIPASS) / "resources")  # type: ignore[attr-defined]
-    candidates.append(Path(__file__).resolve().parent.parent / "resources")
+    candidates.append(Path(__file__).resolve().parents[2] / "resources")
     candidates.append(Path(sys.prefix) / "share" / APP_NAME / "resources")
     for folder in candidates:
         if (folder / name).is_file():

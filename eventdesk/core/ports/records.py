@@ -1,11 +1,11 @@
-"""What the HTTP API keeps beside the events: bearer tokens (hashed) and Idempotency-Key records.
+"""The HTTP records port: bearer tokens (hashed) and Idempotency-Key records kept beside the events.
 
-Both stores implement ``HttpRecords``; ``http_records_for`` picks the adapter for a store.
+Both stores implement ``HttpRecords``; ``eventdesk.store.http_records_for`` picks the adapter.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 IN_FLIGHT, DONE = "in_flight", "done"
 
@@ -55,16 +55,3 @@ class HttpRecords(Protocol):
     def release_key(self, scope: str, key: str, owner: str) -> None: ...
     def purge_keys(self, older_than: float) -> int: ...
     def close(self) -> None: ...
-
-
-def http_records_for(store: Any) -> HttpRecords:
-    """The records adapter that lives in the same database as ``store``."""
-    from eventdesk.store.sqlite import SqliteStore
-    if isinstance(store, SqliteStore):
-        from eventdesk.store.sqlite.tokens import SqliteHttpRecords
-        return SqliteHttpRecords(store.path)
-    from eventdesk.store.mongo import MongoStore
-    if isinstance(store, MongoStore):
-        from eventdesk.store.mongo.tokens import MongoHttpRecords
-        return MongoHttpRecords(store.database)
-    raise TypeError(f"no HTTP records adapter for {type(store).__name__}")

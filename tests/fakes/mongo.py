@@ -10,11 +10,14 @@ mongomock 4.3 has two faults that matter here, both patched (once, idempotently)
   the operation that upserted, so ``upserted_ids`` names the wrong rows. The patch records the
   operation's index.
 
+mongomock also sums integers without limit, where a real server turns an int64 ``$sum`` that
+overflows into a double: patched to do the same, so that tests meet what production meets.
+
 ``FakeReplicaSet``: a client that answers ``hello`` like a replica set (or as told), keeps its
 documents in mongomock, and gives sessions whose transactions roll back by restoring a snapshot
 of the event collections. Faults are scripted per operation (``fail``): a labelled error raised
 a number of times, optionally after the commit landed (a lost reply).
-mongomock is a test dependency: import this module from tests only.
+mongomock is a test dependency: this module lives in tests/fakes, never in the package.
 """
 from __future__ import annotations
 
@@ -38,8 +41,24 @@ def mongomock_client() -> Any:
     if not getattr(builder, "_eventdesk_patched", False):
         _patch_add_update(builder)
         _patch_upserted_index(builder)
+        _patch_int64_sum()
         builder._eventdesk_patched = True  # type: ignore[attr-defined]
     return mongomock.MongoClient()
+
+
+def _patch_int64_sum() -> None:
+    import mongomock.aggregate as aggregate
+
+    operators = aggregate._GROUPING_OPERATOR_MAP
+    original = operators["$sum"]
+
+    def int64_sum(values: Any) -> Any:
+        total = original(values)
+        if isinstance(total, int) and not isinstance(total, bool) and not -2**63 <= total < 2**63:
+            return float(total)  # what MongoDB answers when int64 overflows
+        return total
+
+    operators["$sum"] = int64_sum
 
 
 def _patch_add_update(builder: Any) -> None:

@@ -1,4 +1,8 @@
-"""The EventStore port: what the core asks of any store, and nothing about how.
+"""The store ports: what the core and the services ask of any store, and nothing about how.
+
+Narrow by design: ``EventWrites`` is all the processor calls; ``EventReads`` is what tables,
+statistics and aggregates read; ``MappingsStore`` keeps versioned mappings. ``EventStore`` is
+what an adapter (SqliteStore, MongoStore, the tests' fake) offers: all of them.
 
 Writes go through a unit of work that rolls back unless ``commit()`` is called. Its bulk
 operations let the unique indexes decide: ``insert_raws`` and ``insert_normalized`` return, per
@@ -15,8 +19,7 @@ from typing import Any, Optional, Protocol, Sequence
 
 from eventdesk.core.errors import StoreError
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.core.queries import (AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery,
-                                    Stats)
+from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
 
 
 class StoreVersionError(StoreError):
@@ -89,37 +92,33 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-class EventStore(Protocol):
-    """A place to keep raw and normalized events. Adapters: SqliteStore, MongoStore."""
-
-    #: For the status bar and messages: a path or host, never credentials.
-    description: str
-    #: True when the store commits raw and normalized writes in one transaction.
-    transactions: bool
+class EventWrites(Protocol):
+    """What the processor needs of a store: units of work, commit marks, and the raw events to
+    reprocess."""
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]: ...
     def has_mark(self, token: str) -> bool:
         """True when a unit of work that wrote this mark has committed."""
         ...
-    def close(self) -> None: ...
+    def raw_ids_by_status(self, statuses: Sequence[str], after_id: Optional[EventId],
+                          limit: int, updated_before: Optional[str] = None) -> list[RawEvent]: ...
 
-    # -- reading single events
+
+class EventReads(Protocol):
+    """The read side: single events, tables with filters and paging, and numbers the store computes."""
+
     def get_raw(self, raw_id: EventId) -> Optional[RawEvent]: ...
     def get_normalized(self, normalized_id: EventId) -> Optional[NormalizedEvent]: ...
     def normalized_for_raw(self, raw_id: EventId) -> Optional[NormalizedEvent]: ...
 
-    # -- tables, filters and paging
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]: ...
     def count_raw(self, query: RawQuery) -> int: ...
     def query_normalized(self, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]: ...
     def count_normalized(self, query: NormalizedQuery) -> int: ...
-    def raw_ids_by_status(self, statuses: Sequence[str], after_id: Optional[EventId],
-                          limit: int, updated_before: Optional[str] = None) -> list[RawEvent]: ...
     def distinct_values(self, field: str) -> list[str]:
         """Distinct sources (``source``), clients (``client_id``) or metrics (``metric``)."""
         ...
 
-    # -- numbers, computed by the store itself
     def stats(self) -> Stats: ...
     def per_client(self) -> dict[str, dict[str, int]]:
         """Raw events per source and status (input without a source under '')."""
@@ -127,6 +126,20 @@ class EventStore(Protocol):
     def aggregates(self, query: AggregateQuery) -> list[AggregateRow]: ...
     def received_per_bucket(self, bucket: str) -> list[tuple[str, int]]: ...
 
-    # -- mappings, stored with the data and versioned
+
+class MappingsStore(Protocol):
+    """Mappings, stored with the data and versioned."""
+
     def current_mappings(self) -> Optional[tuple[int, str]]: ...
     def save_mappings(self, text: str, saved_at: str) -> int: ...
+
+
+class EventStore(EventWrites, EventReads, MappingsStore, Protocol):
+    """A place to keep raw and normalized events. Adapters: SqliteStore, MongoStore."""
+
+    #: For the status bar and messages: a path or host, never credentials.
+    description: str
+    #: True when the store commits raw and normalized writes in one transaction.
+    transactions: bool
+
+    def close(self) -> None: ...

@@ -18,18 +18,18 @@ from typing import Any, Callable
 
 from eventdesk.core.errors import StoreError
 from eventdesk.core.export_rows import normalized_row, raw_row
-from eventdesk.core.model import ALL_STATUSES, Outcome, SubmitResult
-from eventdesk.core.processor import utc_now_text
-from eventdesk.core.queries import BUCKETS, AggregateQuery, NormalizedQuery, Page, RawQuery
 from eventdesk.core.filters import client_filter, metric_filter, time_bound
-from eventdesk.store.http_records import (
+from eventdesk.core.model import ALL_STATUSES, Outcome, SubmitResult
+from eventdesk.core.ports import (
     DONE,
     IN_FLIGHT,
     HttpRecords,
     IdempotencyRecord,
     TokenRecord,
-    http_records_for,
 )
+from eventdesk.core.processor import utc_now_text
+from eventdesk.core.queries import BUCKETS, AggregateQuery, NormalizedQuery, Page, RawQuery
+from eventdesk.store import http_records_for
 
 # the query types and errors the HTTP layer uses, so that it needs nothing below this layer
 __all__ = ["ALL_STATUSES", "BUCKETS", "AggregateQuery", "NormalizedQuery", "Page", "RawQuery", "StoreError",
@@ -218,13 +218,18 @@ class IdempotencyKeys:
 
 
 class HttpState:
-    """Everything the server keeps per store beside the App."""
+    """Everything the server keeps per store beside the App: ``HttpState.of(app)``."""
 
     def __init__(self, store: Any) -> None:
         self.records = http_records_for(store)
         self.tokens = Tokens(self.records)
         self.keys = IdempotencyKeys(self.records)
         self.rates = RateLimiter()
+
+    @classmethod
+    def of(cls, app: Any) -> "HttpState":
+        """The records, tokens, keys and rate limits of the App's store."""
+        return cls(app.store)
 
     def close(self) -> None:
         self.records.close()

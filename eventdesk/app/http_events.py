@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eventdesk.app import App
+from eventdesk.app.composition import App
+from eventdesk.app.http_state import result_json
 from eventdesk.core.faults import FaultPoint, parse_fault_point
 from eventdesk.core.ingest import read_events
 from eventdesk.core.model import Outcome, Prepared, SubmitResult
-from eventdesk.services.http_state import result_json
-from eventdesk.store.http_records import TokenRecord
+from eventdesk.core.ports import TokenRecord
 
 STATUS_OF = {Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 200, Outcome.SEMANTIC_DUPLICATE: 200,
              Outcome.REJECTED: 422, Outcome.FAILED: 503}

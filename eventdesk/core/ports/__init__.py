@@ -1,0 +1,18 @@
+"""The ports the core owns (design 2): narrow interfaces that the store adapters implement."""
+from eventdesk.core.ports.events import (
+                                         EventReads,
+                                         EventStore,
+                                         EventWrites,
+                                         MappingsStore,
+                                         NewNormalized,
+                                         NewRaw,
+                                         RawRef,
+                                         RawUpdate,
+                                         StoreVersionError,
+                                         UnitOfWork,
+)
+from eventdesk.core.ports.records import DONE, IN_FLIGHT, HttpRecords, IdempotencyRecord, TokenRecord
+
+__all__ = ["DONE", "IN_FLIGHT", "EventReads", "EventStore", "EventWrites", "HttpRecords", "IdempotencyRecord",
+           "MappingsStore", "NewNormalized", "NewRaw", "RawRef", "RawUpdate", "StoreVersionError",
+           "TokenRecord", "UnitOfWork"]

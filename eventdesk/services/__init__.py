@@ -1,1 +1,0 @@
-"""Service functions front ends share beyond the composition root (``eventdesk.app``)."""
