@@ -24,3 +24,14 @@ lint: setup
 	$(VENV)/bin/ruff check eventdesk tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The one-folder desktop build in dist/eventdesk (docs/packaging.md); PyInstaller is the dev extra
+.PHONY: dist dist-check
+dist: setup
+	@$(VENV)/bin/python -c "import PyInstaller" 2>/dev/null \
+		|| $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,dev]"
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN build_spec.spec
+
+# The built app, started offscreen: window, CLI ingest, one HTTP request; sizes and start-up time
+dist-check: dist
+	PYTHON=$(VENV)/bin/python scripts/dist_check.sh dist/eventdesk

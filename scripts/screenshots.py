@@ -51,6 +51,7 @@ def wait(app, condition, timeout: float = 60.0) -> None:
 class Shooter:
     def __init__(self, out: Path, prefix: str = "") -> None:
         from PySide6.QtCore import QSettings
+
         from eventdesk.gui.main import make_application
         from eventdesk.gui.main_window import MainWindow
         from eventdesk.gui.preferences import Preferences
@@ -59,7 +60,8 @@ class Shooter:
         self.out, self.prefix = out, prefix
         self.tmp = Path(tempfile.mkdtemp(prefix="eventdesk-shots-"))
         prefs = Preferences(QSettings(str(self.tmp / "prefs.ini"), QSettings.Format.IniFormat))
-        self.window = MainWindow(prefs)
+        from eventdesk.http.server import BackgroundServer
+        self.window = MainWindow(prefs, server_factory=BackgroundServer)
         self.window.resize(*SIZE)
 
     def idle(self) -> None:

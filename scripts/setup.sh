@@ -14,7 +14,7 @@ need_system_packages() {
     command -v dpkg-query >/dev/null 2>&1 || return 0
     for pkg in libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
                libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 libegl1 libgl1 \
-               libfontconfig1 libdbus-1-3 fonts-dejavu-core xvfb xdotool x11-apps imagemagick; do
+               libfontconfig1 libdbus-1-3 fonts-dejavu-core xvfb xdotool x11-apps imagemagick icu-devtools wrk; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return 0

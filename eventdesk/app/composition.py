@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Iterable, Iterator, Optional, Sequence
 
-from eventdesk.app.mapping_sources import current_mappings, readable_mappings
+from eventdesk.app.mapping_sources import current_mappings, os_user, readable_mappings
 from eventdesk.app.paths import default_store_uri
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest_stream
@@ -48,7 +48,7 @@ class App:
         self.store = store
         self.mappings = mappings
         self.mappings_version = mappings_version
-        self.processor = Processor(store, Normalizer(mappings), max_attempts)
+        self.processor = Processor(store, Normalizer(mappings), max_attempts, mapping_version=mappings_version)
 
     def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
         return self.processor.submit(received, fault)
@@ -75,11 +75,14 @@ class App:
         return ingest_stream(stream, prepare, self.processor.apply, summary, batch_size, fmt,
                              progress, cancel)
 
-    def set_mappings(self, mappings: Mappings) -> int:
-        """Make ``mappings`` current for this store (a new version) and for this app."""
-        self.mappings_version = self.store.save_mappings(mappings.to_json(), utc_now_text())
+    def set_mappings(self, mappings: Mappings, text: Optional[str] = None, note: Optional[str] = None) -> int:
+        """Make ``mappings`` current for this store (a new version, saved as ``text`` when given)
+        and for this app; the OS user is recorded as who saved it."""
+        saved = mappings.to_json() if text is None else text
+        self.mappings_version = self.store.save_mappings(saved, utc_now_text(), os_user(), note)
         self.mappings = mappings
         self.processor.normalizer = Normalizer(mappings)
+        self.processor.mapping_version = self.mappings_version
         return self.mappings_version
 
     @property

@@ -18,7 +18,7 @@ from eventdesk.app.queries import stored_raw
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary
 from eventdesk.core.intake import read_envelope
-from eventdesk.core.model import NormalizedEvent, RawEvent, SubmitResult
+from eventdesk.core.model import NormalizedEvent, Prepared, RawEvent, SubmitResult
 from eventdesk.core.parallel import default_workers
 from eventdesk.core.processor import RetrySummary
 
@@ -34,6 +34,11 @@ IngestProgress = Callable[[IngestSummary, int, int], None]
 
 def submit(app: App, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
     return app.submit(received, fault)
+
+
+def submit_prepared(app: App, prepared: Prepared, fault: Optional[FaultPoint] = None) -> SubmitResult:
+    """``submit`` of an event already parsed (to check it first), without parsing it again."""
+    return app.processor.submit_prepared(prepared, fault)
 
 
 @dataclass
@@ -67,26 +72,29 @@ def rejection_of(text: str | bytes) -> Optional[str]:
 
 # -- ingest
 
-def pool_size(total_bytes: Optional[int], workers: Optional[int] = None) -> int:
+def pool_size(total_bytes: Optional[int], workers: Optional[int] = None, smallest: int = 2) -> int:
     """The one worker-pool rule: how many parser processes an input of this size gets (0: none).
 
     ``total_bytes`` None means unknown (standard input): it may be large, so the pool is used.
+    ``smallest``: the fewest workers worth a pool; the desktop app takes one, so that its import
+    process writes while a worker parses.
     """
     wanted = default_workers() if workers is None else workers
-    if wanted > 1 and (total_bytes is None or total_bytes >= PARALLEL_MIN_BYTES):
+    if wanted >= smallest and (total_bytes is None or total_bytes >= PARALLEL_MIN_BYTES):
         return wanted
     return 0
 
 
 def workers_beside_a_window() -> int:
-    """Parser processes for an import started from the desktop app: one core stays for the window."""
+    """Parser processes for an import started from the desktop app: one core stays for the window
+    (pass ``smallest_pool=1`` to ``ingest_files`` with it)."""
     return max(1, (os.cpu_count() or 2) - 1)
 
 
 def ingest_files(app: App, paths: Sequence[str], workers: Optional[int] = None,
                  batch_size: Optional[int] = None, fmt: str = "auto",
                  progress: Optional[IngestProgress] = None,
-                 cancel: Optional[threading.Event] = None) -> IngestSummary:
+                 cancel: Optional[threading.Event] = None, smallest_pool: int = 2) -> IngestSummary:
     """Import JSON-lines or JSON-array files (``-``: standard input) into one summary.
 
     Every input is opened before the first is read, so a typo fails before anything is stored.
@@ -96,7 +104,7 @@ def ingest_files(app: App, paths: Sequence[str], workers: Optional[int] = None,
     total = sum(s for s in sizes if s is not None)
     known = None if any(s is None for s in sizes) else total
     summary = IngestSummary()
-    size_of_pool = pool_size(known, workers)
+    size_of_pool = pool_size(known, workers, smallest_pool)
     preparer = app.parallel_preparer(size_of_pool) if size_of_pool else None
     done_before = 0
     try:

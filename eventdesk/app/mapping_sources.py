@@ -1,6 +1,7 @@
 """Where mappings come from: a file, the shipped default, the store's current version."""
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 from typing import Optional
@@ -39,11 +40,21 @@ def current_mappings(store: MappingsStore, mappings_file: Optional[str]) -> tupl
         mappings = load_mappings_file(mappings_file)
         if stored is not None and _same(stored[1], mappings):
             return mappings, stored[0]
-        return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
+        return mappings, store.save_mappings(mappings.to_json(), utc_now_text(), os_user(),
+                                             f"from {mappings_file}")
     if stored is not None:
         return Mappings.from_json(stored[1]), stored[0]
     mappings = shipped_mappings()
-    return mappings, store.save_mappings(mappings.to_json(), utc_now_text())
+    return mappings, store.save_mappings(mappings.to_json(), utc_now_text(), os_user(),
+                                         "the shipped mappings")
+
+
+def os_user() -> Optional[str]:
+    """Who is saving, for the mappings history; None when the system cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return None
 
 
 def readable_mappings(store: MappingsStore, mappings_file: Optional[str]) -> tuple[Mappings, int]:

@@ -1,9 +1,13 @@
-"""Mappings services: the version in use, the store's newest one, validate and save a new version."""
+"""Mappings services: the version in use, the store's newest one, validate and save a new version;
+the history of versions with what each changed, one version's document, and rollback."""
 from __future__ import annotations
 
-from typing import Optional
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from eventdesk.app.composition import App
+from eventdesk.app.errors import UsageError
 from eventdesk.app.mapping_sources import (
     current_mappings,
     load_mappings_file,
@@ -11,9 +15,12 @@ from eventdesk.app.mapping_sources import (
     shipped_mappings,
 )
 from eventdesk.core.errors import MappingsError
+from eventdesk.core.mapping_diff import MappingDiff, mapping_diff
 from eventdesk.core.mappings import Mappings
+from eventdesk.core.ports import MappingVersion
 
-__all__ = ["check_mappings_text", "current_mappings", "in_use", "load_current", "load_mappings_file",
+__all__ = ["VersionEntry", "check_mappings_text", "current_mappings", "history", "in_use", "rollback",
+           "show_version", "load_current", "load_mappings_file",
            "readable_mappings", "save_mappings_file", "save_mappings_text", "shipped_mappings"]
 
 
@@ -44,3 +51,60 @@ def check_mappings_text(text: str) -> Optional[str]:
     except MappingsError as exc:
         return str(exc)
     return None
+
+
+# -- versions
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """One line of the history: a saved version and what it changed against the one before."""
+
+    saved: MappingVersion
+    current: bool
+    changes: MappingDiff
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": self.saved.version, "saved_at": self.saved.saved_at,
+                "saved_by": self.saved.saved_by, "current": self.current,
+                "changes": self.changes.summary(), "note": self.saved.note}
+
+
+def history(app: App) -> list[VersionEntry]:
+    """Every saved version, oldest first, each with its changes against the previous one."""
+    versions = app.store.mappings_history()
+    newest = versions[-1].version if versions else None
+    entries, before = [], None
+    for saved in versions:
+        document = _document(saved.text)
+        entries.append(VersionEntry(saved, saved.version == newest, mapping_diff(before, document)))
+        before = document
+    return entries
+
+
+def show_version(app: App, version: int) -> str:
+    """The JSON document of ``version`` exactly as saved; UsageError when there is none."""
+    return _saved(app, version).text
+
+
+def rollback(app: App, version: int) -> int:
+    """A new version whose content is that of ``version`` (history is append-only); its number."""
+    saved = _saved(app, version)
+    return app.set_mappings(Mappings.from_json(saved.text), text=saved.text, note=f"rollback to {version}")
+
+
+def _saved(app: App, version: int) -> MappingVersion:
+    saved = app.store.mappings_version(version)
+    if saved is None:
+        known = [v.version for v in app.store.mappings_history()]
+        span = f"versions are 1 to {known[-1]}" if known else "no version is saved yet"
+        raise UsageError(f"there is no mappings version {version} ({span})")
+    return saved
+
+
+def _document(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

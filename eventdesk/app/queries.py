@@ -6,15 +6,16 @@ caller likes; the GUI runs them in its thread pool.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from typing import Optional
 
 from eventdesk.app.composition import App
 from eventdesk.core.export_rows import received_text
-from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
+from eventdesk.core.model import ALL_STATUSES, EventId, NormalizedEvent, RawEvent
 from eventdesk.core.normalizer import lookup
 from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
+from eventdesk.core.triage import TriageGroup, TriageQuery
 
 _EVERY_DATED = NormalizedQuery(time_from=datetime(1, 1, 2, tzinfo=timezone.utc))  # leaves out undated events
 
@@ -97,6 +98,26 @@ def raw_page(app: App, query: RawQuery, page: Page) -> list[RawEvent]:
     return app.store.query_raw(query, page)
 
 
+@dataclass(slots=True)
+class RawRow(RawEvent):
+    """A raw event for a table: ``warned`` when its normalized event has warnings."""
+
+    warned: bool = False
+
+
+def raw_rows(app: App, query: RawQuery, page: Page) -> list[RawRow]:
+    """``raw_page`` with each row's warnings flag (one more query per page, same keyset bounds)."""
+    events = app.store.query_raw(query, page)
+    if query.has_warnings:
+        warned = {e.id for e in events}
+    elif any(e.status == "normalized" for e in events):
+        warned = {e.id for e in app.store.query_raw(replace(query, has_warnings=True), page)}
+    else:
+        warned = set()
+    names = [f.name for f in fields(RawEvent)]
+    return [RawRow(**{n: getattr(e, n) for n in names}, warned=e.id in warned) for e in events]
+
+
 def count_raw(app: App, query: RawQuery) -> int:
     return app.store.count_raw(query)
 
@@ -134,6 +155,16 @@ def timestamp_ends(app: App) -> tuple[Optional[str], Optional[str]]:
 
 def stats(app: App) -> Stats:
     return app.store.stats()
+
+
+def triage(app: App, status: Optional[str] = None, client_id: Optional[str] = None) -> list[TriageGroup]:
+    """Problem events grouped by reason code, client and field (design 8 and 12); read-only.
+
+    ``status``: one raw status (``normalized`` for the events with warnings), None for all.
+    """
+    if status is not None and status not in ALL_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(ALL_STATUSES)}, not {status!r}")
+    return app.store.triage(TriageQuery(status, client_id))
 
 
 def aggregates(app: App, query: AggregateQuery) -> list[AggregateRow]:

@@ -3,6 +3,7 @@
     python -m eventdesk.bench                 # the full run (200k and 1.25M-line files)
     python -m eventdesk.bench --quick         # smaller sizes, for a smoke run
     python -m eventdesk.bench --out bench-out # where files and results.json go
+    python -m eventdesk.bench --only http     # one part: ingest, submit, queries, gui or http
 
 Each figure is printed next to its goal. Bulk ingest is checked against the generator's truth
 file, so a fast wrong answer fails. The seed's design (one transaction per event,
@@ -16,8 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from eventdesk.bench import measures
+from eventdesk.bench import http_load, measures
 from eventdesk.bench.report import Report
+
+PARTS = ("ingest", "submit", "queries", "gui", "http")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="lines the seed's per-event design ingests (it is slow)")
     parser.add_argument("--workers", type=int, default=None, help="ingest --workers (default: cores)")
     parser.add_argument("--out", default=None, help="folder for the generated files and results.json")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only this part (repeatable)")
+    parser.add_argument("--profile-http", metavar="SVG", default=None,
+                        help="py-spy flame graph of the server during the 16-client run")
     args = parser.parse_args(argv)
     lines = args.lines or (20_000 if args.quick else 200_000)
     big = args.big or (60_000 if args.quick else 1_250_000)
@@ -39,16 +45,27 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     print(f"eventdesk benchmark: files and stores in {out}", flush=True)
 
-    bulk = measures.generate(out, "bulk", lines, seed=1)
-    measures.bulk_ingest(report, bulk, out / "bulk.db", args.workers)
-    measures.baseline(report, bulk, out / "baseline.db", args.baseline_lines)
-    measures.gui_import_stall(report, bulk, out / "gui-import.db")
-    measures.single_submissions(report, out / "single.db")
-    measures.concurrent_submissions(report, out / "concurrent.db", threads=8)
-    large = measures.generate(out, "large", big, seed=2)
-    measures.large_ingest(report, large, out / "large.db", args.workers)
-    measures.queries(report, out / "large.db")
-    measures.gui_first_page(report, out / "large.db")
+    parts = set(args.only or PARTS)
+
+    if parts & {"ingest", "gui"}:
+        bulk = measures.generate(out, "bulk", lines, seed=1)
+    if "ingest" in parts:
+        measures.bulk_ingest(report, bulk, out / "bulk.db", args.workers)
+        measures.baseline(report, bulk, out / "baseline.db", args.baseline_lines)
+    if "gui" in parts:
+        measures.gui_import_stall(report, bulk, out / "gui-import.db")
+    if "submit" in parts:
+        measures.single_submissions(report, out / "single.db")
+        measures.concurrent_submissions(report, out / "concurrent.db", threads=8)
+    if "http" in parts:
+        http_load.run(report, out, args.quick, Path(args.profile_http) if args.profile_http else None)
+    if parts & {"ingest", "queries", "gui"}:
+        large = measures.generate(out, "large", big, seed=2)
+        measures.large_ingest(report, large, out / "large.db", args.workers)
+    if "queries" in parts:
+        measures.queries(report, out / "large.db")
+    if "gui" in parts:
+        measures.gui_first_page(report, out / "large.db")
 
     report.print()
     (out / "results.json").write_text(json.dumps(report.as_json(), indent=1))

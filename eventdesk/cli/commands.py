@@ -7,10 +7,12 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from eventdesk.app import App, Settings, build_app, check_store_uri, events, exporting, mappings, queries
+from eventdesk.app import App, Settings, build_app, check_store_uri, events, exporting, queries
 from eventdesk.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
+from eventdesk.cli.mapping_commands import run_mappings, run_renormalize  # noqa: F401  (dispatched by name)
 from eventdesk.cli.progress import ProgressBar
 from eventdesk.cli.serve import run_serve, run_tokens  # noqa: F401  (dispatched by name)
+from eventdesk.cli.triage import run_triage  # noqa: F401  (dispatched by name)
 from eventdesk.core.faults import parse_fault_point
 from eventdesk.core.filters import client_filter, metric_filter, time_bound
 from eventdesk.core.model import Outcome
@@ -37,7 +39,11 @@ def run_gui(args: argparse.Namespace) -> int:
         from eventdesk.gui.main import run
     except ImportError as exc:
         raise UsageError(f"the desktop app needs PySide6 and pyqtgraph ({exc})") from None
-    return run(args.store)
+    try:  # the window's "Listen for clients"; without the web server the window says so
+        from eventdesk.http.server import BackgroundServer
+    except ImportError:
+        return run(args.store)
+    return run(args.store, server_factory=BackgroundServer)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -175,19 +181,4 @@ def run_retry(args: argparse.Namespace) -> int:
     else:
         print(f"{summary.selected:,} reprocessed: {summary.normalized:,} normalized, "
               f"{summary.duplicate:,} duplicate, {summary.failed:,} still failing")
-    return EXIT_OK
-
-
-def run_mappings(args: argparse.Namespace) -> int:
-    app = _app(args)
-    try:
-        if args.set:
-            version = mappings.save_mappings_file(app, args.set)
-            print(f"mappings version {version} is now current")
-        else:
-            version, text = mappings.in_use(app)
-            print(f"// version {version}")
-            print(text)
-    finally:
-        app.close()
     return EXIT_OK

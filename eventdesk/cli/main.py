@@ -16,6 +16,7 @@ from typing import Any, Optional, Sequence
 from eventdesk.app.errors import USER_MISTAKES, describe
 from eventdesk.app.paths import user_data_dir
 from eventdesk.cli.exits import EXIT_BUG, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError  # noqa: F401
+from eventdesk.core.model import ALL_STATUSES
 
 log = logging.getLogger("eventdesk")
 
@@ -92,8 +93,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_serve_parsers(commands, common, normalising)
 
-    p = commands.add_parser("mappings", parents=[common], help="show or set the store's mappings")
-    p.add_argument("--set", metavar="FILE", help="validate FILE and make it the current version")
+    p = commands.add_parser("mappings", parents=[common], help="show, set, list or roll back the store's mappings")
+    action = p.add_mutually_exclusive_group()
+    action.add_argument("--set", metavar="FILE", help="validate FILE and make it the current version")
+    action.add_argument("--history", action="store_true", help="every saved version and what it changed")
+    action.add_argument("--show", type=_positive, metavar="VERSION", help="print that version's JSON document")
+    action.add_argument("--rollback", type=_positive, metavar="VERSION",
+                        help="save a new version with the content of VERSION")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser(
+        "renormalize", parents=[common, normalising],
+        help="apply the current mappings to stored events (design section 12)",
+        description="Recompute the normalized events of normalized and duplicate raw events with the "
+                    "current mappings, in chunked transactions; a re-run continues an interrupted one. "
+                    "failed and dead_letter events are left to 'retry'.")
+    p.add_argument("--client", metavar="C", help="only this client")
+    p.add_argument("--from", dest="time_from", metavar="DATE", help="received from this instant (inclusive)")
+    p.add_argument("--to", dest="time_to", metavar="DATE",
+                   help="received before this instant; a date alone includes that whole day")
+    p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    p.add_argument("--history", action="store_true", help="the runs recorded on this store")
+    p.add_argument("--json", action="store_true")
+
+    p = commands.add_parser(
+        "triage", parents=[common], help="failed, rejected and with-warnings events grouped by reason",
+        description="Groups by reason code, client and field (docs/reasons.md): exact counts, first and "
+                    "last seen (received_at), and up to 5 sample raw ids, newest first. Read-only.")
+    p.add_argument("--status", choices=ALL_STATUSES, metavar="S",
+                   help="only raw events in this status; 'normalized' for the events with warnings")
+    p.add_argument("--client", metavar="C", help="only this client (the source, trimmed)")
+    p.add_argument("--json", action="store_true")
     return parser
 
 

@@ -15,6 +15,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from eventdesk.core.canonical import brief, json_type
+from eventdesk.core.reasons import (
+    AMOUNT_EMPTY,
+    AMOUNT_NOT_FINITE,
+    AMOUNT_NOT_NUMBER,
+    AMOUNT_OUT_OF_RANGE,
+    AMOUNT_TOO_LONG,
+    AMOUNT_UNPARSEABLE,
+    Problem,
+)
 
 #: Amounts outside this range of magnitude are refused as implausible (docs/normalization.md).
 MAX_ADJUSTED_EXPONENT = 24   # below 10**25
@@ -77,37 +86,38 @@ def parse_amount(value: Any, decimal_comma: bool = False) -> Result:
     if kind is float:
         return _checked(Decimal(repr(value)), value)
     if isinstance(value, bool):
-        return None, f"amount {brief(value)} is a boolean, not an amount"
+        return None, Problem(AMOUNT_NOT_NUMBER, f"amount {brief(value)} is a boolean, not an amount")
     if isinstance(value, (int, Decimal, float, str)):  # subclasses: read as the base type
         base = next(t for t in (int, Decimal, float, str) if isinstance(value, t))
         return parse_amount(base(value), decimal_comma)
-    return None, f"amount is {json_type(value)}, not a number or text"
+    return None, Problem(AMOUNT_NOT_NUMBER, f"amount is {json_type(value)}, not a number or text")
 
 
 def _checked(value: Decimal, shown: Any) -> Result:
     """The amount if it is finite and inside the supported range."""
     if not value.is_finite():
-        return None, f"amount {brief(shown)} is not a finite number"
+        return None, Problem(AMOUNT_NOT_FINITE, f"amount {brief(shown)} is not a finite number")
     if not value:
         return _ZERO, None
     if value.adjusted() > MAX_ADJUSTED_EXPONENT:
-        return None, f"amount {brief(shown)} is outside the supported range (below 1e25)"
+        return None, Problem(AMOUNT_OUT_OF_RANGE,
+                             f"amount {brief(shown)} is outside the supported range (below 1e25)")
     exponent = value.as_tuple().exponent
     if exponent < MIN_EXPONENT:  # type: ignore[operator]
         digits = value.as_tuple().digits
         trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
         if exponent + trailing < MIN_EXPONENT:  # type: ignore[operator]
-            return None, (f"amount {brief(shown)} is outside the supported range "
-                          f"(no digits below 1e{MIN_EXPONENT})")
+            return None, Problem(AMOUNT_OUT_OF_RANGE, (f"amount {brief(shown)} is outside the supported range "
+                          f"(no digits below 1e{MIN_EXPONENT})"))
     return value, None
 
 
 def _parse_text(value: str, decimal_comma: bool) -> Result:
     text = value.strip()
     if not text:
-        return None, "amount is empty text"
+        return None, Problem(AMOUNT_EMPTY, "amount is empty text")
     if len(text) > MAX_TEXT:
-        return None, f"amount text is longer than {MAX_TEXT} characters"
+        return None, Problem(AMOUNT_TOO_LONG, f"amount text is longer than {MAX_TEXT} characters")
     text, currencies = _peel_currency(text)
     negative = text[:1] == "(" and text[-1:] == ")"
     if negative:
@@ -118,13 +128,14 @@ def _parse_text(value: str, decimal_comma: bool) -> Result:
     text, more_signs = _peel_sign(text)
     signs += more_signs
     if currencies > 1:
-        return None, f"amount {brief(value)} names its currency twice"
+        return None, Problem(AMOUNT_UNPARSEABLE, f"amount {brief(value)} names its currency twice")
     if len(signs) > 1 or (signs and negative):
-        return None, f"amount {brief(value)} has more than one sign"
+        return None, Problem(AMOUNT_UNPARSEABLE, f"amount {brief(value)} has more than one sign")
     amount = _number(text, decimal_comma)
     if amount is None:
         mark = "," if decimal_comma else "."
-        return None, f"amount {brief(value)} is not a number (this client's decimal mark is {mark!r})"
+        return None, Problem(AMOUNT_UNPARSEABLE,
+                             f"amount {brief(value)} is not a number (this client's decimal mark is {mark!r})")
     if negative or signs == "-":
         amount = amount.copy_negate()  # exact: unary minus rounds to 28 digits
     return _checked(amount, value)

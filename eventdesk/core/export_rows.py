@@ -17,9 +17,9 @@ from typing import Any
 from eventdesk.core.model import NormalizedEvent, RawEvent
 
 RAW_FIELDS = ("id", "source", "payload", "status", "content_hash", "error", "attempts", "receipts",
-              "received_at")
+              "received_at", "reasons")
 NORMALIZED_FIELDS = ("id", "raw_id", "client_id", "metric", "amount", "timestamp", "normalized_hash",
-                     "warnings")
+                     "warnings", "reasons")  # reasons: [{"code", "field", "key"}] (docs/reasons.md)
 BYTES_PREFIX = "base64:"
 
 _decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
@@ -62,13 +62,15 @@ def raw_export_row(event: RawEvent) -> dict[str, Any]:
 def _raw_fields(event: RawEvent, payload: Any) -> dict[str, Any]:
     return {"id": event.id, "source": event.source, "payload": payload, "status": event.status,
             "content_hash": event.content_hash, "error": event.error, "attempts": event.attempts,
-            "receipts": event.receipts, "received_at": event.received_at}
+            "receipts": event.receipts, "received_at": event.received_at,
+            "reasons": [r.to_json() for r in event.reasons]}
 
 
 def normalized_row(event: NormalizedEvent) -> dict[str, Any]:
     return {"id": event.id, "raw_id": event.raw_id, "client_id": event.client_id,
             "metric": event.metric, "amount": _exact(event.amount), "timestamp": event.timestamp,
-            "normalized_hash": event.normalized_hash, "warnings": event.warnings}
+            "normalized_hash": event.normalized_hash, "warnings": event.warnings,
+            "reasons": [r.to_json() for r in event.reasons]}
 
 
 def _exact(amount: Any) -> Any:

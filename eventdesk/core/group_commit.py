@@ -3,10 +3,12 @@
 Each submitter still returns only after the commit that holds its event is on disk. The first
 submitter to arrive leads: it writes everything queued so far as one batch, hands each waiting
 submitter its own result, and passes the lead on if more arrived meanwhile. With one submitter
-at a time nothing waits, so single-submission latency is unchanged.
+at a time nothing waits, so single-submission latency is unchanged. ``CommitQueue`` is the same
+for callers that cannot block (the HTTP server's event loop).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Callable, Optional, Sequence
@@ -15,6 +17,7 @@ from eventdesk.core.model import Outcome, Prepared, SubmitResult
 
 ApplyBatch = Callable[[Sequence[Prepared]], list[SubmitResult]]
 GATHER_S = 0.001  # the longest a leader waits for stragglers
+log = logging.getLogger("eventdesk")
 
 
 class _Slot:
@@ -93,3 +96,60 @@ class GroupCommit:
             slot.result = result
             if not slot.lead:
                 slot.done.set()
+
+
+Deliver = Callable[[list[tuple[object, SubmitResult]]], None]
+
+
+class CommitQueue:
+    """Group commit for callers that must not block, such as an event loop: ``put`` returns at
+    once, and one writer thread commits whatever was queued meanwhile as one durable batch, then
+    hands the whole batch's ``(ticket, result)`` pairs to ``deliver`` in one call (so an event
+    loop is woken once per commit, not once per event). Results exist only after the commit."""
+
+    def __init__(self, apply: ApplyBatch, deliver: Deliver, max_batch: int = 512) -> None:
+        self._apply = apply
+        self._deliver = deliver
+        self._max_batch = max_batch
+        self._queue: list[tuple[object, Prepared]] = []
+        self._arrived = threading.Condition(threading.Lock())
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="eventdesk-commit", daemon=True)
+        self._thread.start()
+
+    def put(self, ticket: object, prepared: Prepared) -> None:
+        with self._arrived:
+            if self._closing:
+                raise RuntimeError("the commit queue is closed")
+            self._queue.append((ticket, prepared))
+            self._arrived.notify()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Commit what is queued, then stop the writer."""
+        with self._arrived:
+            self._closing = True
+            self._arrived.notify()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._arrived:
+                while not self._queue and not self._closing:
+                    self._arrived.wait()
+                if not self._queue:
+                    return
+                batch = self._queue[:self._max_batch]
+                del self._queue[:len(batch)]
+            pairs = list(zip((t for t, _ in batch), self._write([p for _, p in batch])))
+            try:
+                self._deliver(pairs)
+            except Exception:  # the receiver is gone (a loop closed): keep serving the others
+                log.exception("could not hand over the results of a commit")
+
+    def _write(self, batch: list[Prepared]) -> list[SubmitResult]:
+        try:
+            return self._apply(batch)
+        except Exception as exc:  # a defect: no waiter may hang; the event is not acknowledged
+            log.exception("group commit failed")
+            return [SubmitResult(Outcome.FAILED, error=f"internal error: {exc}",
+                                 content_hash=p.envelope.content_hash) for p in batch]

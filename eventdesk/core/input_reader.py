@@ -17,6 +17,7 @@ from eventdesk.core.canonical import sha256_hex
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.intake import MAX_EVENT_BYTES
 from eventdesk.core.model import Envelope
+from eventdesk.core.reasons import INPUT_NOT_AN_EVENT, JSON_INVALID, Problem, code_of
 
 DEFAULT_CHUNK_SIZE = 1 << 16
 LINE_LIMIT = 1 << 16  # lines are read in parts of this size, so a one-line array is read in chunks
@@ -48,11 +49,12 @@ def envelope_of(piece: Piece) -> Envelope:
     """The envelope of a piece; a rejection names where in the input the piece was."""
     if piece.problem is not None:
         return Envelope(text=_as_text(piece.text), content_hash=sha256_hex(piece.text),
-                        rejection=f"{piece.problem} at byte {piece.offset}")
+                        rejection=Problem(INPUT_NOT_AN_EVENT, f"{piece.problem} at byte {piece.offset}"))
     envelope = read_envelope_fast(piece.text)
     if envelope.rejection is None:
         return envelope
-    return dataclasses.replace(envelope, rejection=f"{envelope.rejection} (at byte {piece.offset})")
+    code = code_of(envelope.rejection, JSON_INVALID)  # the code survives the byte position added
+    return dataclasses.replace(envelope, rejection=Problem(code, f"{envelope.rejection} (at byte {piece.offset})"))
 
 
 def _as_text(data: bytes) -> Union[str, bytes]:

@@ -14,6 +14,21 @@ from typing import Any
 
 from eventdesk.core.canonical import NotCanonicalizable, canonical_json, content_hash, json_type, sha256_hex
 from eventdesk.core.model import Envelope, payload_of  # noqa: F401  (payload_of: its old home)
+from eventdesk.core.reasons import (
+    INPUT_LONE_SURROGATE,
+    INPUT_NOT_OBJECT,
+    INPUT_NOT_UTF8,
+    INPUT_TOO_LARGE,
+    JSON_INVALID,
+    JSON_TOO_DEEP,
+    PAYLOAD_MISSING,
+    PAYLOAD_NOT_OBJECT,
+    PAYLOAD_UNREADABLE,
+    SOURCE_EMPTY,
+    SOURCE_MISSING,
+    SOURCE_NOT_TEXT,
+    Problem,
+)
 
 MAX_EVENT_BYTES = 16 * 1024 * 1024  # larger inputs are stored, but rejected unread
 
@@ -48,10 +63,10 @@ def _skip_blank(text: str, index: int) -> int:
     return index
 
 
-def _json_problem(exc: ValueError) -> str:
+def _json_problem(exc: ValueError) -> Problem:
     if isinstance(exc, json.JSONDecodeError):
-        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-    return f"not valid JSON: {exc}"
+        return Problem(JSON_INVALID, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+    return Problem(JSON_INVALID, f"not valid JSON: {exc}")
 
 
 def _reject(text: str | bytes, reason: str, value: Any = None, parsed: bool = False) -> Envelope:
@@ -89,24 +104,26 @@ def read_envelope(received: str | bytes) -> Envelope:
     else:
         size = len(received)
     if size > MAX_EVENT_BYTES:
-        return _reject(received, f"event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB")
+        return _reject(received, Problem(INPUT_TOO_LARGE,
+                                         f"event is larger than {MAX_EVENT_BYTES // (1024 * 1024)} MiB"))
     if isinstance(received, bytes):
         try:
             received = text = received.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return _reject(received, f"not valid UTF-8: byte 0x{received[exc.start]:02x} at position {exc.start}")
+            return _reject(received, Problem(
+                INPUT_NOT_UTF8, f"not valid UTF-8: byte 0x{received[exc.start]:02x} at position {exc.start}"))
     else:
         text = received
     try:
         value = parse_json(text)
     except RecursionError:
-        return _reject(received, "not valid JSON: nested too deeply")
+        return _reject(received, Problem(JSON_TOO_DEEP, "not valid JSON: nested too deeply"))
     except ValueError as exc:
         return _reject(received, _json_problem(exc))
     if not isinstance(value, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
             type(value), "a number")
-        return _reject(received, f"event is {kind}, not an object", value, parsed=True)
+        return _reject(received, Problem(INPUT_NOT_OBJECT, f"event is {kind}, not an object"), value, parsed=True)
     reason = _structure_problem(value)
     if reason:
         return _reject(received, reason, value, parsed=True)
@@ -114,29 +131,30 @@ def read_envelope(received: str | bytes) -> Envelope:
     try:
         digest = content_hash(source, payload)
     except NotCanonicalizable as exc:
-        return _reject(received, f"payload cannot be read: {exc}", value)
+        code = JSON_TOO_DEEP if "nested deeper" in str(exc) else PAYLOAD_UNREADABLE  # our own text
+        return _reject(received, Problem(code, f"payload cannot be read: {exc}"), value)
     except RecursionError:
-        return _reject(received, "payload is nested too deeply", value)
+        return _reject(received, Problem(JSON_TOO_DEEP, "payload is nested too deeply"), value)
     except UnicodeEncodeError:
-        return _reject(received, "event contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode",
-                       value)
+        return _reject(received, Problem(INPUT_LONE_SURROGATE, "event contains a lone surrogate"
+                                         " (\\ud800-\\udfff), which is not valid Unicode"), value)
     return Envelope(text=received, content_hash=digest, source=source, payload=payload,
                     simulate_failure=value.get("simulateFailure") is True)
 
 
-def _structure_problem(event: dict[str, Any]) -> str | None:
+def _structure_problem(event: dict[str, Any]) -> Problem | None:
     """Why a JSON object is not an event (design section 3, `rejected`), or None."""
     source, payload = event.get("source"), event.get("payload")
     if source is None:
-        return "source is missing"
+        return Problem(SOURCE_MISSING, "source is missing")
     if not isinstance(source, str):
-        return f"source must be text, not {json_type(source)}"
+        return Problem(SOURCE_NOT_TEXT, f"source must be text, not {json_type(source)}")
     if not source.strip():
-        return "source is empty"
+        return Problem(SOURCE_EMPTY, "source is empty")
     if payload is None:
-        return "payload is missing"
+        return Problem(PAYLOAD_MISSING, "payload is missing")
     if not isinstance(payload, dict):
-        return f"payload must be an object, not {json_type(payload)}"
+        return Problem(PAYLOAD_NOT_OBJECT, f"payload must be an object, not {json_type(payload)}")
     return None
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 EventId = Union[int, str]
 
@@ -45,6 +45,57 @@ class Outcome(str, enum.Enum):
         return self.value
 
 
+class Reason(NamedTuple):  # a tuple: cheap to make and hash in the normalizer's hot path
+    """A stable reason code (docs/reasons.md) with the canonical field and the client's own key.
+
+    ``field`` and ``key`` are None where no field is involved (e.g. ``json.invalid``); ``key`` is
+    None where no candidate key was found (e.g. ``amount.missing``).
+    """
+
+    code: str
+    field: str | None = None
+    key: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"code": self.code, "field": self.field, "key": self.key}
+
+
+_REASONS_TEXT: dict[tuple, str] = {}  # streams repeat the same few reasons: their text is kept
+
+
+def reasons_json(reasons: "tuple[Reason, ...] | list[Reason]") -> str | None:
+    """The stored text of reasons: a JSON list of {code, field, key}, None when there are none."""
+    if not reasons:
+        return None
+    key = tuple(reasons)
+    text = _REASONS_TEXT.get(key)
+    if text is None:
+        text = json.dumps([r.to_json() for r in reasons], ensure_ascii=False)
+        if len(_REASONS_TEXT) >= 4096:  # client keys are the client's: bound what is kept
+            _REASONS_TEXT.clear()
+        _REASONS_TEXT[key] = text
+    return text
+
+
+def reasons_from_json(text: str | None) -> list[Reason]:
+    """Reasons read back from their stored text (None or unreadable text: none)."""
+    if not text:
+        return []
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return []
+    return reasons_from_list(items)
+
+
+def reasons_from_list(items: Any) -> list[Reason]:
+    """Reasons from stored dicts (MongoDB keeps them as a list of documents)."""
+    if not isinstance(items, list):
+        return []
+    return [Reason(i["code"], i.get("field"), i.get("key")) for i in items
+            if isinstance(i, dict) and isinstance(i.get("code"), str)]
+
+
 @dataclass(frozen=True, slots=True)
 class Canonical:
     """The canonical form of one event, before it is stored (design section 5)."""
@@ -54,14 +105,15 @@ class Canonical:
     amount: Decimal | None
     timestamp: datetime | None
     warnings: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()  # one per warning, in the same order
 
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
     """One input as received, parsed as far as it goes.
 
-    ``rejection`` is set when the input is structurally invalid; then ``source`` and
-    ``payload`` may be missing. ``text`` is exactly what was received.
+    ``rejection`` is set when the input is structurally invalid (a ``core.reasons.Problem``,
+    which carries its reason code); then ``source`` and ``payload`` may be missing. ``text`` is exactly what was received.
     """
 
     text: str | bytes
@@ -98,6 +150,7 @@ class RawEvent:
     updated_at: str = ""
     duplicate_of: EventId | None = None
     normalized_id: EventId | None = None
+    reasons: list[Reason] = field(default_factory=list)  # of a rejection or the last failure
 
     def payload(self) -> Any:
         """The payload parsed from the text as received, or None when it cannot be read."""
@@ -116,6 +169,8 @@ class NormalizedEvent:
     timestamp: str | None
     normalized_hash: str
     warnings: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    mapping_version: int | None = None  # the mappings version that made it; None before schema v3
 
 
 @dataclass(slots=True)
@@ -130,6 +185,13 @@ class SubmitResult:
     content_hash: str | None = None
     normalized_hash: str | None = None
     canonical: Canonical | None = None
+    reasons: tuple[Reason, ...] = ()  # of a rejection or failure; warnings' are in ``canonical``
+
+    def all_reasons(self) -> tuple[Reason, ...]:
+        """The reasons of a rejection or failure, else those of the normalization warnings."""
+        if self.reasons or self.canonical is None:
+            return self.reasons
+        return self.canonical.reasons
 
     def to_json(self) -> dict[str, Any]:
         """The contract shape of ``eventdesk submit --json``."""

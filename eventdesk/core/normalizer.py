@@ -11,7 +11,19 @@ from typing import Any
 from eventdesk.core.amounts import parse_amount
 from eventdesk.core.canonical import json_type, normalized_hash
 from eventdesk.core.mappings import ClientMapping, Mappings
-from eventdesk.core.model import Canonical, Envelope, Prepared
+from eventdesk.core.model import Canonical, Envelope, Prepared, Reason
+from eventdesk.core.reasons import (
+    AMOUNT_MISSING,
+    AMOUNT_UNPARSEABLE,
+    METRIC_EMPTY,
+    METRIC_MISSING,
+    METRIC_NOT_TEXT,
+    METRIC_TOO_LONG,
+    TIMESTAMP_MISSING,
+    TIMESTAMP_UNPARSEABLE,
+    Problem,
+    code_of,
+)
 from eventdesk.core.timestamps import TimestampParser
 
 MAX_METRIC = 200  # characters; a longer metric is not a metric name but a mistake
@@ -52,14 +64,14 @@ def client_id_of(source: str) -> str:
 def read_metric(value: Any) -> tuple[str | None, str | None]:
     """Metric text trimmed, lower-cased, inner runs of blanks collapsed to one space (also for filters)."""
     if not isinstance(value, str):
-        return None, f"metric is {json_type(value)}, not text"
+        return None, Problem(METRIC_NOT_TEXT, f"metric is {json_type(value)}, not text")
     if _PLAIN_METRIC.fullmatch(value):  # the usual case: nothing to trim, collapse or lower
         return value, None
     metric = _BLANKS.sub(" ", value.strip()).lower()
     if not metric:
-        return None, "metric is empty text"
+        return None, Problem(METRIC_EMPTY, "metric is empty text")
     if len(metric) > MAX_METRIC:
-        return None, f"metric is longer than {MAX_METRIC} characters"
+        return None, Problem(METRIC_TOO_LONG, f"metric is longer than {MAX_METRIC} characters")
     return metric, None
 
 
@@ -84,37 +96,46 @@ class Normalizer:
         return entry
 
     def canonical(self, source: str, payload: dict[str, Any]) -> Canonical:
-        """The canonical event of one client's payload, with one warning per field problem."""
+        """The canonical event of one client's payload, with one warning and reason per field problem."""
         client_id = client_id_of(source)
         mapping, parser = self._client(client_id)
         warnings: list[str] = []
+        reasons: list[Reason] = []
         fields = mapping.fields
 
         metric = amount = moment = None
-        value, _ = lookup(payload, fields["metric"])
+        value, key = lookup(payload, fields["metric"])
         if value is None:
-            warnings.append(f"metric: missing (looked for {_names(fields['metric'])})")
+            warnings.append(_missing("metric", fields["metric"]))
+            reasons.append(Reason(METRIC_MISSING, "metric"))
         else:
             metric, problem = read_metric(value)
             if problem:
-                warnings.append(problem)
+                warnings.append(str(problem))  # plain text: the code travels in the reason
+                reasons.append(Reason(code_of(problem, METRIC_NOT_TEXT), "metric", key))
 
-        value, _ = lookup(payload, fields["amount"])
+        value, key = lookup(payload, fields["amount"])
         if value is None:
-            warnings.append(f"amount: missing (looked for {_names(fields['amount'])})")
+            warnings.append(_missing("amount", fields["amount"]))
+            reasons.append(Reason(AMOUNT_MISSING, "amount"))
         else:
             amount, problem = parse_amount(value, mapping.decimal_comma)
             if problem:
-                warnings.append(problem)
+                warnings.append(str(problem))
+                reasons.append(Reason(code_of(problem, AMOUNT_UNPARSEABLE), "amount", key))
 
-        value, _ = lookup(payload, fields["timestamp"])
+        value, key = lookup(payload, fields["timestamp"])
         if value is None:
-            warnings.append(f"timestamp: missing (looked for {_names(fields['timestamp'])})")
+            warnings.append(_missing("timestamp", fields["timestamp"]))
+            reasons.append(Reason(TIMESTAMP_MISSING, "timestamp"))
         else:
             moment, problem = parser.parse(value)
             if problem:
-                warnings.append(problem)
-        return Canonical(client_id, metric, amount, moment, tuple(warnings))
+                warnings.append(str(problem))
+                reasons.append(Reason(code_of(problem, TIMESTAMP_UNPARSEABLE), "timestamp", key))
+        if not warnings:
+            return Canonical(client_id, metric, amount, moment)
+        return Canonical(client_id, metric, amount, moment, tuple(warnings), tuple(reasons))
 
     def prepare(self, envelope: Envelope) -> Prepared:
         """Attach the canonical form and normalized hash to a valid envelope."""
@@ -124,6 +145,10 @@ class Normalizer:
         digest = normalized_hash(canonical.client_id, canonical.metric, canonical.amount,
                                  canonical.timestamp, envelope.content_hash)
         return Prepared(envelope, canonical, digest)
+
+
+def _missing(field: str, candidates: tuple[tuple[str, ...], ...]) -> str:
+    return f"{field}: missing (looked for {_names(candidates)})"
 
 
 def _names(candidates: tuple[tuple[str, ...], ...]) -> str:

@@ -6,6 +6,7 @@ the processor only reads back what they decided.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,9 +17,24 @@ from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, St
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.group_commit import GroupCommit
-from eventdesk.core.model import SETTLED_STATUSES, EventId, Outcome, Prepared, Status, SubmitResult
+from eventdesk.core.model import (
+    SETTLED_STATUSES,
+    EventId,
+    Outcome,
+    Prepared,
+    Reason,
+    Status,
+    SubmitResult,
+    reasons_json,
+)
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.ports.events import EventWrites, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
+from eventdesk.core.reasons import (
+    SIMULATED_AFTER_COMMIT,
+    SIMULATED_BEFORE_WRITE,
+    failure_reason,
+    rejection_reason,
+)
 
 DEFAULT_MAX_ATTEMPTS = 5
 CONFLICT_RETRIES = 5
@@ -56,9 +72,11 @@ class Processor:
 
     def __init__(self, store: EventWrites, normalizer: Normalizer,
                  max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                 clock: Callable[[], str] = utc_now_text, group_commit: bool = True) -> None:
+                 clock: Callable[[], str] = utc_now_text, group_commit: bool = True,
+                 mapping_version: Optional[int] = None) -> None:
         self.store = store
         self.normalizer = normalizer
+        self.mapping_version = mapping_version  # stamped on every normalized event written
         self.max_attempts = max_attempts
         self.clock = clock
         # concurrent submitters share durable commits; each still waits for its own
@@ -72,7 +90,10 @@ class Processor:
 
     def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
         """Process one input end to end and say what came of it."""
-        prepared = self.prepare(received)
+        return self.submit_prepared(self.prepare(received), fault)
+
+    def submit_prepared(self, prepared: Prepared, fault: Optional[FaultPoint] = None) -> SubmitResult:
+        """``submit`` of an input already prepared (a caller that parsed it to check it first)."""
         if fault is None and prepared.envelope.simulate_failure:
             fault = FaultPoint.MID_TRANSACTION
         if fault is None and self._group is not None:
@@ -90,17 +111,17 @@ class Processor:
             return []
         if fault is FaultPoint.BEFORE_WRITE:
             error = "simulated failure: the store was unreachable before anything was written"
-            return [self._unacknowledged(p, error) for p in batch]
+            return _with_reason([self._unacknowledged(p, error) for p in batch], Reason(SIMULATED_BEFORE_WRITE))
         try:
             results = self._apply_with_retries(batch, fault, resend)
         except _CommitUncertain as unsure:
-            return self._settle_uncertain_commit(batch, unsure, resend)
+            return _with_reason(self._settle_uncertain_commit(batch, unsure, resend), failure_reason(unsure.error))
         except (SimulatedFailure, StoreError) as exc:
-            return self._record_failures(batch, exc, resend)
+            return _with_reason(self._record_failures(batch, exc, resend), failure_reason(exc))
         if fault is FaultPoint.AFTER_COMMIT:
             error = str(ReplyLost("simulated failure: committed, but the reply was lost"))
-            return [SubmitResult(Outcome.FAILED, error=error, content_hash=p.envelope.content_hash)
-                    for p in batch]
+            return [SubmitResult(Outcome.FAILED, error=error, content_hash=p.envelope.content_hash,
+                                 reasons=(Reason(SIMULATED_AFTER_COMMIT),)) for p in batch]
         return results
 
     def _apply_with_retries(self, batch: Sequence[Prepared], fault: Optional[FaultPoint],
@@ -158,7 +179,8 @@ class Processor:
                 if raw_id is not None:
                     if prepared.canonical is None:
                         results[index] = SubmitResult(Outcome.REJECTED, raw_id, None, Status.REJECTED.value,
-                                                      prepared.envelope.rejection, digest)
+                                                      prepared.envelope.rejection, digest,
+                                                      reasons=(rejection_reason(prepared.envelope),))
                     else:
                         work.append(_Pending(index, prepared, raw_id))
                     continue
@@ -197,7 +219,7 @@ class Processor:
                    results: list[Optional[SubmitResult]], now: str) -> None:
         if not work:
             return
-        rows = [_new_normalized(item) for item in work]
+        rows = [_new_normalized(item, self.mapping_version) for item in work]
         ids = uow.insert_normalized(rows)
         taken = [row.normalized_hash for row, nid in zip(rows, ids) if nid is None]
         holders = uow.find_normalized(taken) if taken else {}
@@ -242,18 +264,18 @@ class Processor:
         error = str(exc) or type(exc).__name__
         now = self.clock()
         try:
-            return self._write_failures(batch, error, resend, now)
+            return self._write_failures(batch, error, reasons_json([failure_reason(exc)]), resend, now)
         except StoreError as second:
             message = f"{error}; recording the failure also failed: {second}"
             return [self._unacknowledged(p, message) for p in batch]
 
-    def _write_failures(self, batch: Sequence[Prepared], error: str, resend: bool,
+    def _write_failures(self, batch: Sequence[Prepared], error: str, reasons: Optional[str], resend: bool,
                         now: str) -> list[SubmitResult]:
         leads, repeats = _split_repeats(batch)
         results: list[Optional[SubmitResult]] = [None] * len(batch)
         with self.store.unit_of_work() as uow:
             first = self._failed_status(1)  # with max_attempts 1 the first failure is the last
-            rows = [_new_raw(p, first, now, error) for _, p in leads.values()]
+            rows = [_new_raw(p, first, now, error, reasons) for _, p in leads.values()]
             ids = uow.insert_raws(rows)
             known = [h for h, raw_id in zip(leads, ids) if raw_id is None]
             existing = uow.find_raws(known) if known else {}
@@ -264,7 +286,8 @@ class Processor:
                     status = Status.REJECTED.value if prepared.canonical is None else first
                     results[index] = SubmitResult(
                         Outcome.REJECTED if prepared.canonical is None else Outcome.FAILED,
-                        raw_id, None, status, prepared.envelope.rejection or error, digest)
+                        raw_id, None, status, prepared.envelope.rejection or error, digest,
+                        reasons=(rejection_reason(prepared.envelope),) if prepared.canonical is None else ())
                     continue
                 ref = existing[digest]
                 if resend:  # the line was received: it counts, whatever became of its batch
@@ -274,7 +297,7 @@ class Processor:
                     continue
                 attempts = ref.attempts + 1
                 status = self._failed_status(attempts)
-                updates.append(RawUpdate(ref.id, status, attempts, error, None, now))
+                updates.append(RawUpdate(ref.id, status, attempts, error, None, now, reasons))
                 results[index] = SubmitResult(Outcome.FAILED, ref.id, None, status, error, digest)
             if resend:
                 for _, lead_index in repeats:
@@ -322,20 +345,28 @@ def _split_repeats(batch: Sequence[Prepared]) -> tuple[dict[str, tuple[int, Prep
     return leads, repeats
 
 
-def _new_raw(prepared: Prepared, tentative: str, now: str, error: Optional[str] = None) -> NewRaw:
+def _new_raw(prepared: Prepared, tentative: str, now: str, error: Optional[str] = None,
+             reasons: Optional[str] = None) -> NewRaw:
     envelope = prepared.envelope
     if prepared.canonical is None:
         return NewRaw(envelope.source if isinstance(envelope.source, str) else None, envelope.text,
-                      Status.REJECTED.value, envelope.content_hash, envelope.rejection, 1, now)
-    return NewRaw(envelope.source, envelope.text, tentative, envelope.content_hash, error, 1, now)
+                      Status.REJECTED.value, envelope.content_hash, envelope.rejection, 1, now,
+                      reasons_json([rejection_reason(envelope)]))
+    return NewRaw(envelope.source, envelope.text, tentative, envelope.content_hash, error, 1, now, reasons)
 
 
-def _new_normalized(item: _Pending) -> NewNormalized:
+def _new_normalized(item: _Pending, mapping_version: Optional[int]) -> NewNormalized:
     canonical = item.prepared.canonical
     assert canonical is not None and item.raw_id is not None and item.prepared.normalized_hash
     return NewNormalized(item.raw_id, canonical.client_id, canonical.metric, canonical.amount,
                          canonical.timestamp, item.prepared.normalized_hash, canonical.warnings,
-                         item.prepared.stored)
+                         item.prepared.stored, canonical.reasons, mapping_version)
+
+
+def _with_reason(results: list[SubmitResult], reason: Reason) -> list[SubmitResult]:
+    """Failed results carry the failure's reason (rejections keep their own)."""
+    return [dataclasses.replace(r, reasons=(reason,)) if r.outcome is Outcome.FAILED and not r.reasons else r
+            for r in results]
 
 
 def _settled_elsewhere(result: SubmitResult) -> bool:

@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional
 
 from eventdesk.core.aggregation import amount_units, epoch_micros
 from eventdesk.core.canonical import amount_text, timestamp_text
-from eventdesk.core.model import Canonical
+from eventdesk.core.model import Canonical, reasons_json
 
 
 class StoredForm(NamedTuple):
@@ -19,6 +19,7 @@ class StoredForm(NamedTuple):
     ts: Optional[int]              # microseconds since 1970-01-01 UTC
     timestamp: Optional[str]       # YYYY-MM-DDTHH:MM:SS[.ffffff]Z
     warnings: Optional[str]        # JSON list, None when there are none
+    reasons: Optional[str] = None  # JSON list of {code, field, key}, None when there are none
 
 
 def stored_form(canonical: Canonical) -> StoredForm:
@@ -26,4 +27,5 @@ def stored_form(canonical: Canonical) -> StoredForm:
     return StoredForm(
         None if amount is None else amount_text(amount), amount_units(amount),
         epoch_micros(moment), None if moment is None else timestamp_text(moment),
-        json.dumps(list(canonical.warnings), ensure_ascii=False) if canonical.warnings else None)
+        json.dumps(list(canonical.warnings), ensure_ascii=False) if canonical.warnings else None,
+        reasons_json(canonical.reasons))

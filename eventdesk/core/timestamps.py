@@ -19,6 +19,20 @@ from typing import Any, NamedTuple
 from dateutil import parser as _dateutil_parser
 
 from eventdesk.core.canonical import brief, json_type
+from eventdesk.core.reasons import (
+    TIMESTAMP_AMBIGUOUS,
+    TIMESTAMP_EMPTY,
+    TIMESTAMP_IMPOSSIBLE,
+    TIMESTAMP_NO_DAY,
+    TIMESTAMP_NONEXISTENT,
+    TIMESTAMP_NOT_TIME,
+    TIMESTAMP_OFFSET_AFTER_NAME,
+    TIMESTAMP_OUT_OF_RANGE,
+    TIMESTAMP_TOO_LONG,
+    TIMESTAMP_UNPARSEABLE,
+    TIMESTAMP_ZONE_ABBREVIATION,
+    Problem,
+)
 
 UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -269,12 +283,12 @@ class TimestampParser:
         if kind is int or kind is Decimal or kind is float:
             return self._epoch(value)
         if isinstance(value, bool):
-            return None, f"timestamp {brief(value)} is a boolean"
+            return None, Problem(TIMESTAMP_NOT_TIME, f"timestamp {brief(value)} is a boolean")
         if isinstance(value, str):
             return self._parse_text(str(value))[:2]
         if isinstance(value, (int, float, Decimal)):
             return self._epoch(value)
-        return None, f"timestamp is {json_type(value)}, not text or a number"
+        return None, Problem(TIMESTAMP_NOT_TIME, f"timestamp is {json_type(value)}, not text or a number")
 
     def read(self, value: Any) -> Reading:
         """As ``parse``, and also whether the value named a day alone (``2024-01-05``, not an instant)."""
@@ -285,9 +299,10 @@ class TimestampParser:
     def _parse_text(self, value: str) -> tuple[datetime | None, str | None, bool]:
         text = value.strip()
         if not text:
-            return None, "timestamp is empty text", False
+            return None, Problem(TIMESTAMP_EMPTY, "timestamp is empty text"), False
         if len(text) > MAX_TEXT:
-            return None, f"timestamp text is longer than {MAX_TEXT} characters", False
+            return None, Problem(TIMESTAMP_TOO_LONG,
+                                 f"timestamp text is longer than {MAX_TEXT} characters"), False
         if _EPOCH_TEXT.fullmatch(text):
             return (*self._epoch(text, value), False)
         try:
@@ -296,9 +311,11 @@ class TimestampParser:
                 if found is not None:
                     return (*self._to_utc(found[0], value), found[1])
         except _Incomplete as exc:
-            return None, f"timestamp {brief(value)} lacks a year, month or day ({exc})", False
+            return None, Problem(TIMESTAMP_NO_DAY,
+                                 f"timestamp {brief(value)} lacks a year, month or day ({exc})"), False
         except (ValueError, OverflowError) as exc:
-            return None, f"timestamp {brief(value)} is not a real date or time ({exc})", False
+            return None, Problem(TIMESTAMP_IMPOSSIBLE,
+                                 f"timestamp {brief(value)} is not a real date or time ({exc})"), False
         return self._fallback(text, value)
 
     def _epoch(self, value: Any, shown: Any = None) -> Result:
@@ -307,20 +324,22 @@ class TimestampParser:
         try:
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except (InvalidOperation, ValueError, TypeError):
-            return None, f"timestamp {brief(shown)} is not a number"
+            return None, Problem(TIMESTAMP_UNPARSEABLE, f"timestamp {brief(shown)} is not a number")
         if not number.is_finite():
-            return None, f"timestamp {brief(shown)} is not a finite number"
+            return None, Problem(TIMESTAMP_UNPARSEABLE, f"timestamp {brief(shown)} is not a finite number")
         magnitude = number.copy_abs()  # exact: abs() rounds to the context's 28 digits
         for limit, scale in _LIMITS:
             if magnitude < limit:
                 micros = _FLOOR.to_integral_value(_FLOOR.multiply(number, scale))
                 break
         else:
-            return None, f"timestamp {brief(shown)} is too large for seconds, ms or µs since 1970"
+            return None, Problem(TIMESTAMP_OUT_OF_RANGE,
+                                 f"timestamp {brief(shown)} is too large for seconds, ms or µs since 1970")
         try:
             return _EPOCH + timedelta(microseconds=int(micros)), None
         except OverflowError:
-            return None, f"timestamp {brief(shown)} is outside the years 1 to 9999"
+            return None, Problem(TIMESTAMP_OUT_OF_RANGE,
+                                 f"timestamp {brief(shown)} is outside the years 1 to 9999")
 
     def _to_utc(self, moment: datetime, shown: Any) -> Result:
         warning = None
@@ -331,7 +350,8 @@ class TimestampParser:
         try:
             return moment.astimezone(UTC), warning
         except OverflowError:
-            return None, f"timestamp {brief(shown)} is outside the years 1 to 9999"
+            return None, Problem(TIMESTAMP_OUT_OF_RANGE,
+                                 f"timestamp {brief(shown)} is outside the years 1 to 9999")
 
     def _localize(self, naive: datetime, shown: Any) -> tuple[datetime, str | None]:
         """The client's zone applied to a wall time; a gap or fold takes the earlier offset."""
@@ -346,31 +366,36 @@ class TimestampParser:
         except OverflowError:
             return early, None
         kind = "ambiguous (it happened twice)" if back == naive else "nonexistent (skipped by a clock change)"
-        return early, (f"timestamp {brief(shown)} is {kind} in {self.zone}; "
-                       f"the offset before the change ({_offset_text(early)}) was used")
+        code = TIMESTAMP_AMBIGUOUS if back == naive else TIMESTAMP_NONEXISTENT
+        return early, Problem(code, f"timestamp {brief(shown)} is {kind} in {self.zone}; "
+                                    f"the offset before the change ({_offset_text(early)}) was used")
 
     def _fallback(self, text: str, shown: Any) -> tuple[datetime | None, str | None, bool]:
         problem = _zone_problem(text)
         if problem:
-            return None, f"timestamp {brief(shown)} {problem}", False
+            return None, Problem(problem.code, f"timestamp {brief(shown)} {problem}"), False
         run = _DIGIT_RUN.search(text)
         if run:
-            return None, (f"timestamp {brief(shown)} is not a date this tool can read "
-                          f"({run.group()!r} is not a day, time or year)"), False
+            return None, Problem(TIMESTAMP_UNPARSEABLE, f"timestamp {brief(shown)} is not a date this tool"
+                                 f" can read ({run.group()!r} is not a day, time or year)"), False
         yearfirst = _YEAR_FIRST.search(text) is not None  # an ISO-style date is always Y-M-D
         try:
             one, two = (_dateutil_parser.parse(
                 text, parserinfo=_PARSER_INFO, default=default, dayfirst=self.dayfirst and not yearfirst,
                 yearfirst=yearfirst, tzinfos=_dateutil_zone) for default in _DEFAULTS)
         except _ForeignZone as exc:
-            return None, f"timestamp {brief(shown)} names the time zone {str(exc)!r}, which is not guessed", False
+            return None, Problem(TIMESTAMP_ZONE_ABBREVIATION,
+                                 f"timestamp {brief(shown)} names the time zone {str(exc)!r}, which is not guessed"), False
         except Exception:  # dateutil raises several types; any of them means "cannot read"
-            return None, f"timestamp {brief(shown)} is not a date this tool can read", False
+            return None, Problem(TIMESTAMP_UNPARSEABLE,
+                                 f"timestamp {brief(shown)} is not a date this tool can read"), False
         if (one.year, one.month, one.day) != (two.year, two.month, two.day):
-            return None, f"timestamp {brief(shown)} lacks a year, month or day", False
+            return None, Problem(TIMESTAMP_NO_DAY,
+                                 f"timestamp {brief(shown)} lacks a year, month or day"), False
         mismatch = _weekday_mismatch(text, one)
         if mismatch:
-            return None, f"timestamp {brief(shown)} is not a real date or time ({mismatch})", False
+            return None, Problem(TIMESTAMP_IMPOSSIBLE,
+                                 f"timestamp {brief(shown)} is not a real date or time ({mismatch})"), False
         return (*self._to_utc(one, shown), one.hour != two.hour)  # the hour came from the default
 
 
@@ -390,15 +415,16 @@ def _dateutil_zone(name: str | None, offset: int | None) -> tzinfo | None:
     return timezone(timedelta(seconds=offset))
 
 
-def _zone_problem(text: str) -> str | None:
+def _zone_problem(text: str) -> Problem | None:
     """Why a zone written in the text cannot be used, if it cannot."""
     if _OFFSET_AFTER_NAME.search(text):
-        return "writes an offset after UTC/GMT, whose sign conventions disagree; write +01:00"
+        return Problem(TIMESTAMP_OFFSET_AFTER_NAME,
+                       "writes an offset after UTC/GMT, whose sign conventions disagree; write +01:00")
     for word in _ZONE_WORD.findall(text):
         lower = word.lower()
         if word in _UTC_NAMES or word in ("AM", "PM") or lower in MONTHS or lower in WEEKDAYS:
             continue
-        return f"names the time zone {word!r}, which is not guessed"
+        return Problem(TIMESTAMP_ZONE_ABBREVIATION, f"names the time zone {word!r}, which is not guessed")
     return None
 
 

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from eventdesk.app import queries
+
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "gui.md"
 DOCS_ONLINE = "https://github.com/eventdesk/eventdesk/blob/main/docs/gui.md"
 LICENCES = (("eventdesk", "MIT"), ("Qt 6 and PySide6", "LGPL-3.0"), ("pyqtgraph", "MIT"),
@@ -44,7 +46,7 @@ def docs_url() -> QUrl:
 
 def about_lines(session: Any) -> list[tuple[str, str]]:
     app = getattr(session, "app", None)
-    store = app.store.description if app is not None else "no store open"
+    store = queries.store_description(app) if app is not None else "no store open"
     mappings = f"version {app.mappings_version}" if app is not None else "—"
     return [("eventdesk", version("eventdesk")), ("Store", store), ("Mappings", mappings),
             ("Qt", qVersion()), ("PySide6", PySide6.__version__), ("pyqtgraph", version("pyqtgraph")),

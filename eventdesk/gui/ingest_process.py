@@ -16,11 +16,11 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from eventdesk.app import App, events
 from eventdesk.core.errors import StoreError
 from eventdesk.core.ingest import IngestSummary
 from eventdesk.core.parent_watch import become_child_of, lifeline, quiet_spawn_context
 
-PARALLEL_FROM_BYTES = 4 << 20  # smaller files: starting worker processes costs more than it saves
 CHILD_FROM_BYTES = 1 << 20     # smaller files take a second or less: not worth a process
 POLL_SECONDS = 0.1
 
@@ -41,20 +41,13 @@ class ImportProgress:
                    summary.duplicate + summary.semantic_duplicate, summary.rejected, summary.failed)
 
 
-def ingest_with(app: Any, path: str, cancel: Any, progress: Callable[[ImportProgress], None]) -> IngestSummary:
-    """Stream the file through ``App.ingest``; large files are parsed in worker processes where
-    the engine offers them (``App.parallel_preparer``)."""
-    def report(summary: IngestSummary, read: int) -> None:
+def ingest_with(app: App, path: str, cancel: Any, progress: Callable[[ImportProgress], None]) -> IngestSummary:
+    """The app's one ingest driver, with one core left for the window."""
+    def report(summary: IngestSummary, read: int, _total: int) -> None:
         progress(ImportProgress.of(summary, read))
 
-    with open(path, "rb") as stream:
-        if os.path.getsize(path) < PARALLEL_FROM_BYTES or not hasattr(app, "parallel_preparer"):
-            return app.ingest(stream, cancel=cancel, progress=report)
-        preparer = app.parallel_preparer(max(1, (os.cpu_count() or 2) - 1))
-        try:
-            return app.ingest(stream, cancel=cancel, progress=report, preparer=preparer)
-        finally:
-            preparer.close()
+    return events.ingest_files(app, [path], workers=events.workers_beside_a_window(), progress=report,
+                               cancel=cancel, smallest_pool=1)
 
 
 def _portable(exc: BaseException) -> BaseException:

@@ -6,10 +6,13 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
+
+from eventdesk.app.paths import resource_path
 
 ORGANIZATION = APPLICATION = "eventdesk"
 
@@ -31,20 +34,27 @@ def make_application(argv: Optional[list[str]] = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    app.setDesktopFileName("eventdesk")  # matches packaging/eventdesk.desktop
+    icon = resource_path("eventdesk.png")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
     import pyqtgraph as pg
     pg.setConfigOptions(antialias=True)
     return app  # type: ignore[return-value]
 
 
-def run(store_uri: Optional[str] = None) -> int:
-    """Open the window on ``store_uri`` (else the last store, else the default) and run."""
+def run(store_uri: Optional[str] = None, server_factory: Optional[Callable[..., Any]] = None) -> int:
+    """Open the window on ``store_uri`` (else the last store, else the default) and run.
+
+    ``server_factory`` (the CLI passes ``eventdesk.http.server.BackgroundServer``) lets the
+    window listen for clients."""
     app = make_application()
     _log_to_file()
     from eventdesk.gui.main_window import MainWindow
     from eventdesk.gui.preferences import Preferences
 
     prefs = Preferences()
-    window = MainWindow(prefs)
+    window = MainWindow(prefs, server_factory=server_factory)
     window.open_store(store_uri or prefs.last_store)
     window.show()
     _close_on_ctrl_c(app)

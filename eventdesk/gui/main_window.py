@@ -8,36 +8,40 @@ from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
+from eventdesk.app import App, exporting, queries, redact
+from eventdesk.core.queries import RawQuery
 from eventdesk.gui import help_dialogs, numbers
 from eventdesk.gui.dialogs.import_dialog import FILE_FILTER, ImportRun
 from eventdesk.gui.dialogs.mappings_dialog import MappingsDialog
 from eventdesk.gui.dialogs.open_store_dialog import OpenStoreDialog
 from eventdesk.gui.dialogs.settings_dialog import SettingsDialog
-from eventdesk.gui.exporting import export_events
+from eventdesk.gui.listener import ClientListener, ListenerStatus, ServerFactory
 from eventdesk.gui.menus import build_menus
 from eventdesk.gui.messages import MessageRouter
 from eventdesk.gui.preferences import Preferences
-from eventdesk.gui.session import Session, redact
+from eventdesk.gui.session import Session
 from eventdesk.gui.simulation import FailureSimulation
 from eventdesk.gui.tabs.aggregates_tab import AggregatesTab
 from eventdesk.gui.tabs.normalized_tab import NormalizedTab
 from eventdesk.gui.tabs.raw_tab import RawTab, retry_all_failed
 from eventdesk.gui.tabs.stats_tab import StatsTab
 from eventdesk.gui.tabs.submit_tab import SubmitTab
+from eventdesk.gui.widgets.empty_store import EmptyStoreBanner
 from eventdesk.gui.widgets.message_area import MessageArea, MessageHistory
 from eventdesk.gui.widgets.store_status import StoreStatus
-
 
 
 class MainWindow(QMainWindow):
     """eventdesk's window over one store at a time."""
 
-    def __init__(self, prefs: Optional[Preferences] = None, session: Optional[Session] = None) -> None:
+    def __init__(self, prefs: Optional[Preferences] = None, session: Optional[Session] = None,
+                 server_factory: Optional[ServerFactory] = None) -> None:
         super().__init__()
         self.prefs = prefs or Preferences()
         self.messages = session.messages if session else MessageRouter()
         self.session = session or Session(self.messages, self.prefs.worker_count, self.prefs.max_attempts)
         self.simulation = FailureSimulation()
+        self.listener = ClientListener(self.session, self.simulation, self.prefs, server_factory)
         self.imports: list[ImportRun] = []
         self._dialogs: dict[str, QDialog] = {}
         self.exports = 0
@@ -55,6 +59,8 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
+        self.empty_banner = EmptyStoreBanner()
+        layout.addWidget(self.empty_banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.store_status = StoreStatus()
@@ -62,6 +68,8 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
         self.statusBar().addPermanentWidget(self.message_area, 3)
         self.statusBar().addPermanentWidget(self.store_status, 0)
+        self.listener_status = ListenerStatus(self.listener)
+        self.statusBar().addPermanentWidget(self.listener_status, 0)
         self.message_area.history_requested.connect(self.show_message_history)
         self.actions_ = build_menus(self, self.simulation)
         self._connect()
@@ -77,6 +85,9 @@ class MainWindow(QMainWindow):
         self.normalized_tab.model.total_changed.connect(
             lambda n: self._on_total_changed(self.normalized_tab, "Normalized events", n))
         self.raw_tab.normalized_requested.connect(self._on_normalized_requested)
+        self.empty_banner.load_sample.connect(self.start_import)
+        self.empty_banner.import_file.connect(self.choose_import)
+        s.data_changed.connect(lambda: self.empty_banner.isVisible() and self._check_empty())
 
     # -- stores
     def open_store(self, uri: Optional[str], **store_options: Any) -> None:
@@ -100,15 +111,28 @@ class MainWindow(QMainWindow):
             menu.addSeparator()
             menu.addAction("Clear the list", self.prefs.clear_recent_stores)
 
-    def _on_store_opened(self, app: Any) -> None:
-        self.store_status.show_store(app)
-        self.prefs.remember_store(self.session.uri or app.store.description)
-        self._update_title()
-        notice = getattr(app.store, "notice", None)  # e.g. a MongoDB server without transactions
-        if notice:
-            self.messages.warning(f"{app.store.description}: {notice}")
+    def _check_empty(self) -> None:
+        """Offer the sample data while the open store has no raw event at all."""
+        self.session.run(queries.count_raw, RawQuery(), doing="Counting raw events", quiet=True,
+                         on_result=self._on_raw_count)
+
+    def _on_raw_count(self, count: int) -> None:
+        if count == 0 and self.session.app is not None:
+            self.empty_banner.show_empty(queries.store_description(self.session.app))
         else:
-            self.messages.info(f"Opened {app.store.description} (mappings version {app.mappings_version})")
+            self.empty_banner.hide()
+
+    def _on_store_opened(self, app: App) -> None:
+        self._check_empty()
+        self.store_status.show_store(app)
+        description = queries.store_description(app)
+        self.prefs.remember_store(self.session.uri or description)
+        self._update_title()
+        notice = queries.store_notice(app)  # e.g. a MongoDB server without transactions
+        if notice:
+            self.messages.warning(f"{description}: {notice}")
+        else:
+            self.messages.info(f"Opened {description} (mappings version {app.mappings_version})")
 
     def _on_open_failed(self, _uri: str, _reason: str) -> None:
         if self.session.app is not None:
@@ -119,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         app = self.session.app
-        self.setWindowTitle(f"eventdesk — {app.store.description}" if app else "eventdesk — no store open")
+        self.setWindowTitle(f"eventdesk — {queries.store_description(app)}" if app else "eventdesk — no store open")
 
     def _on_total_changed(self, tab: QWidget, title: str, total: Optional[int]) -> None:
         index = self.tabs.indexOf(tab)
@@ -204,7 +228,8 @@ class MainWindow(QMainWindow):
         """Export the events the Raw (or Normalized) tab's filters select."""
         query = (self.raw_tab if kind == "raw" else self.normalized_tab).build_query()
         name = os.path.basename(path)
-        self.session.run(export_events, kind, query, path, doing=f"Exporting {kind} events to {name}",
+        self.session.run(exporting.export_query_to_file, kind, query, exporting.format_for_path(path), path,
+                         doing=f"Exporting {kind} events to {name}",
                          on_result=lambda n: self.messages.info(f"Exported {n:,} {kind} events to {path}"))
 
     def retry_failed(self) -> None:
@@ -256,5 +281,6 @@ class MainWindow(QMainWindow):
         self.prefs.sync()
         for run in self.imports:
             run.cancel.set()  # stop at the next batch boundary; committed batches stay
+        self.listener.stop(quiet=True)  # requests in flight finish; the port is free again
         self.session.shutdown()
         super().closeEvent(event)

@@ -81,6 +81,11 @@ def build_menus(window: Any, simulation: FailureSimulation) -> SimpleNamespace:
 
     tools = bar.addMenu("&Tools")
     a.mappings = _action(window, tools, "Field &mappings…", window.show_mappings, ("Ctrl+M",))
+    a.listen = QAction("&Listen for clients", window, checkable=True,
+                       statusTip="the HTTP API of `eventdesk serve`, in this window (address in Settings)")
+    a.listen.triggered.connect(window.listener.set_listening)
+    window.listener.changed.connect(lambda: a.listen.setChecked(window.listener.listening))
+    tools.addAction(a.listen)
     a.settings = _action(window, tools, "&Settings…", window.show_settings, ("Ctrl+,",))
 
     help_menu = bar.addMenu("&Help")

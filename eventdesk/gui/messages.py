@@ -12,7 +12,6 @@ posts it like any other error, then hands it to the hook it replaced.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import weakref
@@ -21,7 +20,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from eventdesk.core.errors import EventdeskError, MappingsError, StoreError
+from eventdesk.app.errors import describe, is_bug
 
 log = logging.getLogger("eventdesk.gui")
 
@@ -29,26 +28,14 @@ INFO, WARNING, ERROR = "info", "warning", "error"
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line a user can read, for any exception a background job may raise."""
-    if isinstance(exc, StoreError) and getattr(exc, "known", True):
-        return str(exc) or type(exc).__name__
-    if isinstance(exc, (MappingsError, EventdeskError)) and not isinstance(exc, StoreError):
-        return str(exc)
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-    if isinstance(exc, OSError):
-        where = f" {exc.filename}" if exc.filename else ""
-        return f"cannot use{where}: {exc.strerror or exc}"
-    if isinstance(exc, UnicodeError):
-        return f"the file is not UTF-8 text ({exc})"
-    return f"internal error ({type(exc).__name__}: {exc}); details are in the log"
+    """One line a user can read, for any exception a background job may raise (the app's wording)."""
+    text, bug = describe(exc)
+    return f"{text}; details are in the log" if bug else text
 
 
 def is_defect(exc: BaseException) -> bool:
     """True when the exception points at a bug of ours rather than at the environment."""
-    if isinstance(exc, StoreError):
-        return not getattr(exc, "known", True)
-    return not isinstance(exc, (EventdeskError, OSError, UnicodeError, json.JSONDecodeError))
+    return is_bug(exc)
 
 
 class MessageRouter(QObject):

@@ -9,7 +9,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from eventdesk.gui.session import redact
+from eventdesk.app import redact
 
 MAX_RECENT = 8
 DEFAULT_WORKERS = 4
@@ -58,6 +58,22 @@ class Preferences:
     @max_attempts.setter
     def max_attempts(self, value: int) -> None:
         self.settings.setValue("settings/max_attempts", int(value))
+
+    @property
+    def listen_host(self) -> str:
+        return str(self.settings.value("listener/host", "127.0.0.1") or "127.0.0.1")
+
+    @listen_host.setter
+    def listen_host(self, value: str) -> None:
+        self.settings.setValue("listener/host", value.strip() or "127.0.0.1")
+
+    @property
+    def listen_port(self) -> int:
+        return self._int("listener/port", 5000, 0, 65535)
+
+    @listen_port.setter
+    def listen_port(self, value: int) -> None:
+        self.settings.setValue("listener/port", int(value))
 
     # -- per-tab filters and window layout
     def filters(self, name: str) -> dict[str, Any]:

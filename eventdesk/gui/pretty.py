@@ -1,11 +1,13 @@
 """Showing events as text: JSON pretty-printed without changing a single number."""
 from __future__ import annotations
 
-from eventdesk.core.export_rows import received_text
-
 import json
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+
+from eventdesk.core.export_rows import JsonText, raw_export_row, received_text
+from eventdesk.core.model import RawEvent
 
 _decoder = json.JSONDecoder(parse_float=Decimal)
 
@@ -23,6 +25,8 @@ def pretty_json(value: Any, indent: int = 2, level: int = 0) -> str:
         if not value:
             return "[]"
         return "[\n" + ",\n".join(f"{inner}{pretty_json(v, indent, level + 1)}" for v in value) + f"\n{pad}]"
+    if isinstance(value, JsonText):  # a payload as received: copied, not re-read
+        return str(value)
     if isinstance(value, Decimal):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
@@ -46,3 +50,9 @@ def payload_text(text: str | bytes) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("payload"), dict):
         return pretty_json(value["payload"])
     return None
+
+
+def exact_rows_text(events: Sequence[RawEvent]) -> str:
+    """Raw events as export rows, pretty JSON (one object, or an array), payloads as received."""
+    rows = [raw_export_row(e) for e in events]
+    return pretty_json(rows[0] if len(rows) == 1 else rows)

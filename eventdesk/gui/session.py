@@ -6,19 +6,13 @@ message router. Results computed on a store that has since been replaced are dro
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from eventdesk.app import App, Settings, build_app
+from eventdesk.app import App, Settings, build_app, queries, redact
 from eventdesk.gui.messages import MessageRouter
 from eventdesk.gui.workers import Callback, Job
-
-
-def redact(uri: str) -> str:
-    """A store URI fit for the screen: MongoDB credentials removed."""
-    return re.sub(r"^(mongodb(?:\+srv)?://)[^@/]*@", r"\1", uri)
 
 
 class Session(QObject):
@@ -77,9 +71,8 @@ class Session(QObject):
 
     def _on_store_built(self, uri: Optional[str], app: App) -> None:
         old, self.app = self.app, app
-        self.uri = uri or app.store.description
+        self.uri = uri or queries.store_description(app)
         self.store_options = self._pending_options
-        app.processor.max_attempts = self.max_attempts
         if old is not None:
             self._retired.append(old)
             self._close_idle_apps()
@@ -173,7 +166,7 @@ class Session(QObject):
     def set_max_attempts(self, attempts: int) -> None:
         self.max_attempts = attempts
         if self.app is not None:
-            self.app.processor.max_attempts = attempts
+            self.app.set_max_attempts(attempts)
 
     def _close_idle_apps(self) -> None:
         for old in [a for a in self._retired if not self._per_app.get(id(a))]:

@@ -3,12 +3,9 @@ time filters can start where the data is rather than at today's date."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
-
-from eventdesk.core.queries import NormalizedQuery, Page, RawQuery
+from typing import Optional
 
 Span = tuple[Optional[datetime], Optional[datetime]]
-_EVERY_DATED = NormalizedQuery(time_from=datetime(1, 1, 2, tzinfo=timezone.utc))  # leaves out undated events
 
 
 def day_range_of(span: Optional[Span]) -> Span:
@@ -29,16 +26,6 @@ def parse_time(text: Optional[str]) -> Optional[datetime]:
         return None
 
 
-def received_span(app: Any) -> Span:
-    """Runs in the pool: when the first and the last raw event arrived."""
-    ends = [app.store.query_raw(RawQuery(), Page("received_at", descending, None, 1)) for descending in (False, True)]
-    return (parse_time(ends[0][0].received_at) if ends[0] else None,
-            parse_time(ends[1][0].received_at) if ends[1] else None)
-
-
-def timestamp_span(app: Any) -> Span:
-    """Runs in the pool: the earliest and latest normalized timestamp."""
-    ends = [app.store.query_normalized(_EVERY_DATED, Page("timestamp", descending, None, 1))
-            for descending in (False, True)]
-    return (parse_time(ends[0][0].timestamp) if ends[0] else None,
-            parse_time(ends[1][0].timestamp) if ends[1] else None)
+def span_of_texts(ends: tuple[Optional[str], Optional[str]]) -> Span:
+    """The (first, last) ISO texts a query service gives, as moments."""
+    return parse_time(ends[0]), parse_time(ends[1])

@@ -1,11 +1,12 @@
-"""Prometheus metrics of one server: events by outcome and source, raw events by status (read
-from the store at scrape time), requests and their latency by route and status code."""
+"""Prometheus metrics of one server: events by outcome and source, reasons by code
+(``eventdesk_reasons_total``), raw events by status (read from the store at scrape time),
+requests and their latency by route and status code."""
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -39,6 +40,9 @@ class Metrics:
                                  buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
         self.events = Counter("eventdesk_events", "Submitted events by outcome and source",
                               ["outcome", "source"], registry=self.registry)
+        # the codes are a fixed set (docs/reasons.md), so the label cannot grow without bound
+        self.reasons = Counter("eventdesk_reasons", "Reasons of submitted events (rejections, failures, "
+                               "warnings) by code", ["code"], registry=self.registry)
         self.registry.register(_RawByStatus(stats))
         self._sources: set[str] = set()
         self._lock = threading.Lock()
@@ -70,6 +74,10 @@ class Metrics:
                 else:
                     self._sources.add(label)
         self.events.labels(outcome, label).inc()
+
+    def observe_reasons(self, codes: Iterable[str]) -> None:
+        for code in codes:
+            self.reasons.labels(code).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

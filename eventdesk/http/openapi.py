@@ -14,16 +14,20 @@ _COUNTS = {name: {"type": "integer"} for name in
            ("lines", "accepted", "duplicate", "semantic_duplicate", "rejected", "failed")}
 _BATCH = {"type": "object", "required": [*_COUNTS, "results"],
           "properties": {**_COUNTS, "results": {"type": "array", "items": _RESULT}}}
+_REASONS = {"type": "array", "items": {"type": "object", "required": ["code", "field", "key"], "properties": {
+    "code": {"type": "string"}, "field": _TEXT, "key": _TEXT}}}  # docs/reasons.md
 _RAW = {"type": "object", "required": ["id", "source", "payload", "status", "content_hash", "error", "attempts",
                                        "receipts", "received_at"],
         "properties": {"id": _ID, "source": _TEXT, "payload": {}, "status": {"type": "string"},
                        "content_hash": {"type": "string"}, "error": _TEXT, "attempts": {"type": "integer"},
-                       "receipts": {"type": "integer"}, "received_at": {"type": "string"}}}
+                       "receipts": {"type": "integer"}, "received_at": {"type": "string"},
+                       "reasons": _REASONS}}
 _NORMALIZED = {"type": "object", "required": ["id", "raw_id", "client_id", "metric", "amount", "timestamp",
                                               "normalized_hash", "warnings"],
                "properties": {"id": _ID, "raw_id": _ID, "client_id": {"type": "string"}, "metric": _TEXT,
                               "amount": _TEXT, "timestamp": _TEXT, "normalized_hash": {"type": "string"},
-                              "warnings": {"type": "array", "items": {"type": "string"}}}}
+                              "warnings": {"type": "array", "items": {"type": "string"}},
+                              "reasons": _REASONS}}
 _AGGREGATES = {"type": "object", "required": ["rows"], "properties": {"rows": {"type": "array", "items": {
     "type": "object", "required": ["client_id", "metric", "bucket", "count", "sum", "avg", "min", "max"],
     "properties": {"client_id": {"type": "string"}, "metric": _TEXT, "bucket": _TEXT,

@@ -7,10 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from eventdesk.core.model import EventId
+from eventdesk.core.model import EventId, Reason
 from fakes.memory_records import MemoryHttpRecords
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3  # as the SQLite store: 3 added reasons and mapping_version
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Raw:
     received_at: str
     updated_at: str
     duplicate_of: Optional[EventId] = None
+    reasons: Optional[str] = None   # JSON text, as the port hands it over
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Normalized:
     moment: Optional[datetime]      # UTC
     normalized_hash: str
     warnings: tuple[str, ...]
+    reasons: tuple[Reason, ...] = ()
+    mapping_version: Optional[int] = None
 
 
 @dataclass
@@ -51,6 +54,8 @@ class MemoryData:
     normalized_of_raw: dict[EventId, int] = field(default_factory=dict)  # the first one
     marks: set[str] = field(default_factory=set)
     mappings: list[tuple[int, str, str]] = field(default_factory=list)
+    mapping_notes: dict[int, tuple[Optional[str], Optional[str]]] = field(default_factory=dict)  # saved_by, note
+    renormalize_runs: list = field(default_factory=list)  # core.ports.renormalize.RenormalizeRun
     schema_version: int = SCHEMA_VERSION
     records: MemoryHttpRecords = field(default_factory=MemoryHttpRecords)
     write_lock: threading.Lock = field(default_factory=threading.Lock)  # one unit of work at a time

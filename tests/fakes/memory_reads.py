@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from eventdesk.core.canonical import amount_text, timestamp_text
-from eventdesk.core.model import ALL_STATUSES, NormalizedEvent, RawEvent
+from eventdesk.core.model import ALL_STATUSES, NormalizedEvent, RawEvent, reasons_from_json
 from eventdesk.core.queries import (
     NORMALIZED_SORT_COLUMNS,
     RAW_SORT_COLUMNS,
@@ -58,14 +58,14 @@ def as_id(value: object) -> Optional[int]:
 def raw_event(data: "MemoryData", raw: "Raw") -> RawEvent:
     return RawEvent(raw.id, raw.source, raw.text, raw.status, raw.content_hash, raw.error, raw.attempts,
                     raw.receipts, raw.received_at, raw.updated_at, raw.duplicate_of,
-                    data.normalized_of_raw.get(raw.id))
+                    data.normalized_of_raw.get(raw.id), reasons_from_json(raw.reasons))
 
 
 def normalized_event(row: "Normalized") -> NormalizedEvent:
     return NormalizedEvent(row.id, row.raw_id, row.client_id, row.metric,
                            None if row.amount is None else amount_text(row.amount),
                            None if row.moment is None else _utc_text(row.moment),
-                           row.normalized_hash, list(row.warnings))
+                           row.normalized_hash, list(row.warnings), list(row.reasons), row.mapping_version)
 
 
 # -- filters

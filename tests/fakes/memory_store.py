@@ -20,12 +20,14 @@ from typing import Callable, Iterator, Optional, Sequence
 
 from eventdesk.core.errors import StoreBug, StoreError, StoreReadOnly, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.core.ports import StoreVersionError
+from eventdesk.core.ports import MappingVersion, StoreVersionError
 from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
-from fakes import memory_reads
+from eventdesk.core.triage import TriageGroup, TriageQuery
+from fakes import memory_reads, memory_triage
 from fakes.memory_data import SCHEMA_VERSION, MemoryData
 from fakes.memory_reads import as_id
 from fakes.memory_records import MemoryHttpRecords
+from fakes.memory_renormalize import MemoryRenormalizeUnit
 from fakes.memory_unit_of_work import MemoryUnitOfWork
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds, as SQLite's busy timeout
@@ -91,6 +93,29 @@ class MemoryStore:
         finally:
             self._local.in_work = False
             self.data.write_lock.release()
+
+    @contextmanager
+    def renormalize_unit(self) -> Iterator[MemoryRenormalizeUnit]:
+        self._check_open()
+        if self.read_only:
+            raise StoreReadOnly(f"the store {self.description} is open read-only")
+        if not self.data.write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
+            raise StoreUnavailable(f"the store {self.description} is locked by another writer")
+        try:
+            yield MemoryRenormalizeUnit(self)  # not committed: its copies are simply dropped
+        finally:
+            self.data.write_lock.release()
+
+    @contextmanager
+    def dry_run_unit(self) -> Iterator[MemoryRenormalizeUnit]:
+        """Never committed, so allowed on a read-only store too."""
+        self._check_open()
+        with self.data.write_lock:
+            yield MemoryRenormalizeUnit(self)
+
+    def renormalize_runs(self) -> list:
+        with self._snapshot() as data:
+            return list(data.renormalize_runs)
 
     def has_mark(self, token: str) -> bool:
         self._check_open()
@@ -174,20 +199,33 @@ class MemoryStore:
         with self._snapshot() as data:
             return memory_reads.received_per_bucket(data, bucket)
 
+    def triage(self, query: TriageQuery) -> list[TriageGroup]:
+        with self._snapshot() as data:
+            return memory_triage.triage(data, query)
+
     # -- mappings
 
     def current_mappings(self) -> Optional[tuple[int, str]]:
         with self._snapshot() as data:
             return (data.mappings[-1][0], data.mappings[-1][1]) if data.mappings else None
 
-    def save_mappings(self, text: str, saved_at: str) -> int:
+    def save_mappings(self, text: str, saved_at: str, saved_by: Optional[str] = None,
+                      note: Optional[str] = None) -> int:
         self._check_open()
         if self.read_only:
             raise StoreReadOnly(f"the store {self.description} is open read-only")
         with self.data.write_lock, self.data.apply_lock:
             version = (self.data.mappings[-1][0] if self.data.mappings else 0) + 1
             self.data.mappings.append((version, text, saved_at))
+            self.data.mapping_notes[version] = (saved_by, note)
             return version
 
+    def mappings_history(self) -> list[MappingVersion]:
+        with self._snapshot() as data:
+            return [MappingVersion(v, text, at, *data.mapping_notes.get(v, (None, None)))
+                    for v, text, at in data.mappings]
+
+    def mappings_version(self, version: int) -> Optional[MappingVersion]:
+        return next((v for v in self.mappings_history() if v.version == version), None)
 
 __all__ = ["MemoryStore", "MemoryData", "MemoryUnitOfWork", "SCHEMA_VERSION"]

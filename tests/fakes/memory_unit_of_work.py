@@ -56,7 +56,7 @@ class MemoryUnitOfWork:
                 continue
             new_id = self._next_id(self._data.raws, self._raws)
             self._raws[new_id] = Raw(new_id, row.source, row.text, row.status, row.content_hash, row.error,
-                                     row.attempts, 1, row.received_at, row.received_at)
+                                     row.attempts, 1, row.received_at, row.received_at, None, row.reasons)
             self._raw_by_hash.setdefault(row.content_hash, new_id)
             ids.append(new_id)
         return ids
@@ -80,7 +80,8 @@ class MemoryUnitOfWork:
                 continue
             new_id = self._next_id(self._data.normalized, self._normalized)
             self._normalized[new_id] = Normalized(new_id, row.raw_id, row.client_id, row.metric, row.amount,
-                                                  row.timestamp, row.normalized_hash, tuple(row.warnings))
+                                                  row.timestamp, row.normalized_hash, tuple(row.warnings),
+                                                  tuple(row.reasons), row.mapping_version)
             self._normalized_by_hash.setdefault(row.normalized_hash, new_id)
             ids.append(new_id)
         return ids
@@ -108,7 +109,7 @@ class MemoryUnitOfWork:
         for u in updates:
             raw = self._staged_raw(u.id)
             raw.status, raw.attempts, raw.error = u.status, u.attempts, u.error
-            raw.duplicate_of, raw.updated_at = u.duplicate_of, u.updated_at
+            raw.duplicate_of, raw.updated_at, raw.reasons = u.duplicate_of, u.updated_at, u.reasons
 
     def add_receipts(self, counts: dict[EventId, int]) -> None:
         for raw_id, count in counts.items():

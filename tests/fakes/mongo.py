@@ -29,7 +29,7 @@ from typing import Any, Callable
 from pymongo.errors import OperationFailure
 
 _AGGREGATE = "_BulkOperationBuilder__aggregate_operation_result"
-TRANSACTIONAL = ("raw_events", "normalized_events", "commit_marks")  # counters live outside
+TRANSACTIONAL = ("raw_events", "normalized_events", "commit_marks", "renormalize_runs")  # counters live outside
 
 
 def mongomock_client() -> Any:

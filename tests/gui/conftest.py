@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from eventdesk.app import Settings, build_app
 from eventdesk.gui.main_window import MainWindow
 from eventdesk.gui.preferences import Preferences
+from eventdesk.http.server import BackgroundServer
 
 GUI_DIR = Path(__file__).parent
 BIG_STORE_EVENTS = 200_250  # a few inputs repeat each other: at least 200,000 raw events
@@ -29,8 +30,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(qapp, tmp_path):
-    """QSettings of the tests live in a temporary folder, never in the user's settings."""
+def isolated_settings(qapp, tmp_path, monkeypatch):
+    """QSettings (and the user data folder: the admin token) of the tests live in a temporary
+    folder, never in the user's own."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     QCoreApplication.setOrganizationName("eventdesk-tests")
     QCoreApplication.setApplicationName("eventdesk-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -65,7 +68,7 @@ def idle(qtbot):
 def open_window(qtbot, prefs, idle):
     """open_window(uri): a shown main window whose store has opened."""
     def make(uri, size=(1400, 900)):
-        window = MainWindow(prefs)
+        window = MainWindow(prefs, server_factory=BackgroundServer)  # as `eventdesk` starts it
         qtbot.addWidget(window)
         window.resize(*size)
         with qtbot.waitSignal(window.session.store_opened, timeout=20_000):

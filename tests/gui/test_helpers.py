@@ -1,12 +1,12 @@
 """Pure helpers of the GUI: error wording, URIs, exact JSON, chart series."""
 from __future__ import annotations
 
+from eventdesk.app import redact
 from eventdesk.core.errors import StoreBug, StoreUnavailable
 from eventdesk.core.queries import AggregateRow
 from eventdesk.gui.messages import describe_error, is_defect
 from eventdesk.gui.models.aggregate_model import category_series, time_series, undated_count
 from eventdesk.gui.pretty import payload_text, pretty_received
-from eventdesk.gui.session import redact
 
 
 def test_errors_in_words():
@@ -15,10 +15,14 @@ def test_errors_in_words():
     assert describe_error(FileNotFoundError(2, "No such file or directory", "/nope.jsonl")) == \
         "cannot use /nope.jsonl: No such file or directory"
     assert describe_error(KeyError("k")).startswith("internal error (KeyError")
+    assert describe_error(KeyError("k")).endswith("; details are in the log")
+    assert "details are in the log" not in describe_error(StoreUnavailable("x"))
 
 
 def test_redact_drops_mongodb_credentials():
-    assert redact("mongodb://bob:pw@db.example:27017/x?tls=true") == "mongodb://db.example:27017/x?tls=true"
+    # the shared redact also drops ?options: they may hold a password (authMechanismProperties, ...)
+    assert redact("mongodb://bob:pw@db.example:27017/x?tls=true") == "mongodb://db.example:27017/x"
+    assert redact("mongodb://db/x?password=secret") == "mongodb://db/x"
     assert redact("mongodb+srv://bob@cluster/x") == "mongodb+srv://cluster/x"
     assert redact("/home/bob/events.db") == "/home/bob/events.db"
 

@@ -55,7 +55,7 @@ def test_normalized_filters_and_items_shape(open_server):
     status, _, page = open_server.get("/api/events/normalized?client_id=client_A&from=2024-01-01&to=2024-01-31")
     assert status == 200 and [i["amount"] for i in page["items"]] == ["1.25"] and page["next"] is None
     assert set(page["items"][0]) == {"id", "raw_id", "client_id", "metric", "amount", "timestamp",
-                                     "normalized_hash", "warnings"}
+                                     "normalized_hash", "warnings", "reasons"}
 
 
 def test_aggregates_as_the_cli_prints_them(open_server):

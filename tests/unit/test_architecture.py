@@ -69,11 +69,7 @@ def _is_app(node: ast.expr) -> bool:
     return (isinstance(node, ast.Name) and node.id == "app") or (isinstance(node, ast.Attribute) and node.attr == "app")
 
 
-@pytest.mark.parametrize("front_end", [
-    "cli", "http",
-    pytest.param("gui", marks=pytest.mark.xfail(strict=True, reason="the GUI moves onto eventdesk.app in "
-                                                 "issue 9 step 2; then remove this mark")),
-])
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_front_ends_reach_the_store_and_processor_only_through_services(front_end):
     found = [hit for path in modules_of(front_end) for hit in reaches_into_the_engine(path)]
     assert not found, "\n".join(found)

@@ -12,7 +12,8 @@ from eventdesk.core.ports.events import (
                                          UnitOfWork,
 )
 from eventdesk.core.ports.records import DONE, IN_FLIGHT, HttpRecords, IdempotencyRecord, TokenRecord
+from eventdesk.core.ports.versions import MappingHistory, MappingVersion
 
 __all__ = ["DONE", "IN_FLIGHT", "EventReads", "EventStore", "EventWrites", "HttpRecords", "IdempotencyRecord",
-           "MappingsStore", "NewNormalized", "NewRaw", "RawRef", "RawUpdate", "StoreVersionError",
+           "MappingHistory", "MappingVersion", "MappingsStore", "NewNormalized", "NewRaw", "RawRef", "RawUpdate", "StoreVersionError",
            "TokenRecord", "UnitOfWork"]

@@ -18,7 +18,9 @@ from decimal import Decimal
 from typing import Any, Optional, Protocol, Sequence
 
 from eventdesk.core.errors import StoreError
-from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
+from eventdesk.core.model import EventId, NormalizedEvent, RawEvent, Reason
+from eventdesk.core.ports.triage import TriageReads
+from eventdesk.core.ports.versions import MappingVersion
 from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
 
 
@@ -36,6 +38,7 @@ class NewRaw:
     error: Optional[str]
     attempts: int
     received_at: str
+    reasons: Optional[str] = None  # JSON list of {code, field, key} (model.reasons_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,8 @@ class NewNormalized:
     normalized_hash: str
     warnings: tuple[str, ...]
     stored: Any = None  # core.stored.StoredForm when precomputed; stores may ignore it
+    reasons: tuple[Reason, ...] = ()
+    mapping_version: Optional[int] = None  # the mappings version that made it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ class RawUpdate:
     error: Optional[str]
     duplicate_of: Optional[EventId]
     updated_at: str
+    reasons: Optional[str] = None  # JSON list of the failure's reasons; None clears them
 
 
 class UnitOfWork(Protocol):
@@ -131,10 +137,15 @@ class MappingsStore(Protocol):
     """Mappings, stored with the data and versioned."""
 
     def current_mappings(self) -> Optional[tuple[int, str]]: ...
-    def save_mappings(self, text: str, saved_at: str) -> int: ...
+    def save_mappings(self, text: str, saved_at: str, saved_by: Optional[str] = None,
+                      note: Optional[str] = None) -> int: ...
+    def mappings_history(self) -> list[MappingVersion]:
+        """Every saved version, oldest first (append-only: a rollback is a new version)."""
+        ...
+    def mappings_version(self, version: int) -> Optional[MappingVersion]: ...
 
 
-class EventStore(EventWrites, EventReads, MappingsStore, Protocol):
+class EventStore(EventWrites, EventReads, TriageReads, MappingsStore, Protocol):
     """A place to keep raw and normalized events. Adapters: SqliteStore, MongoStore."""
 
     #: For the status bar and messages: a path or host, never credentials.

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from eventdesk.app import App
 from eventdesk.core.ingest import IngestSummary
 from eventdesk.gui import numbers
 from eventdesk.gui.ingest_process import ImportProgress, ingest_in_process, ingest_with, use_child_process
@@ -19,12 +20,12 @@ from eventdesk.gui.session import Session
 FILE_FILTER = "Events (*.jsonl *.ndjson *.json *.txt);;All files (*)"
 
 
-def ingest_file(app: Any, path: str, cancel: threading.Event, progress: Callable[[ImportProgress], None],
+def ingest_file(app: App, path: str, cancel: threading.Event, progress: Callable[[ImportProgress], None],
                 uri: Optional[str] = None, store_options: Optional[dict] = None) -> IngestSummary:
     """Runs in the pool: the import, in a child process when the store can be reopened there."""
     if use_child_process(uri, store_options or {}, path):
         assert uri is not None
-        return ingest_in_process(uri, app.processor.max_attempts, path, cancel, progress)
+        return ingest_in_process(uri, app.max_attempts, path, cancel, progress)
     return ingest_with(app, path, cancel, progress)
 
 

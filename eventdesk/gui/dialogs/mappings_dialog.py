@@ -3,35 +3,22 @@ new version (``App.set_mappings``). Mappings apply to events processed from then
 reprocesses failed events with them."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from eventdesk.core.errors import MappingsError
-from eventdesk.core.mappings import Mappings
+from eventdesk.app import mappings, queries
 from eventdesk.gui.session import Session
 from eventdesk.gui.theme import error_text_colour, ok_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor, JsonProblem
-
-
-def load_current(app: Any) -> tuple[int, str]:
-    """Runs in the pool: the store's newest mappings (another process may have saved one)."""
-    current = app.store.current_mappings()
-    return current if current is not None else (app.mappings_version, app.mappings.to_json())
-
-
-def save_mappings(app: Any, text: str) -> int:
-    return app.set_mappings(Mappings.from_json(text))
-
-
-def check(text: str) -> Optional[str]:
-    """None when ``text`` is valid mappings, else the message naming the entry at fault."""
-    try:
-        Mappings.from_json(text)
-    except MappingsError as exc:
-        return str(exc)
-    return None
 
 
 class MappingsDialog(QDialog):
@@ -74,11 +61,11 @@ class MappingsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.session.run(load_current, doing="Loading the mappings", on_result=self._on_loaded)
+        self.session.run(mappings.load_current, doing="Loading the mappings", on_result=self._on_loaded)
 
     def _on_loaded(self, value: tuple[int, str]) -> None:
         self.version, text = value
-        self.version_label.setText(f"Version {self.version} (current) of {self.session.app.store.description}")
+        self.version_label.setText(f"Version {self.version} (current) of {self._store()}")
         self.editor.setPlainText(text)
         self.editor.validate_now()
 
@@ -90,7 +77,7 @@ class MappingsDialog(QDialog):
 
     def validate(self) -> Optional[str]:
         """Check the editor's text; the verdict names the bad entry. Returns the error or None."""
-        problem = check(self.editor.toPlainText())
+        problem = mappings.check_mappings_text(self.editor.toPlainText())
         self._say(f"✗ {problem}" if problem else "✓ Valid mappings", ok=problem is None)
         return problem
 
@@ -98,15 +85,18 @@ class MappingsDialog(QDialog):
         if self.validate() is not None:
             return
         self.save_button.setEnabled(False)
-        self.session.run(save_mappings, self.editor.toPlainText(), doing="Saving the mappings", writes=True,
+        self.session.run(mappings.save_mappings_text, self.editor.toPlainText(), doing="Saving the mappings", writes=True,
                          on_result=self._on_saved, on_error=lambda _exc: self.save_button.setEnabled(True))
 
     def _on_saved(self, version: int) -> None:
         self.version = version
         self.save_button.setEnabled(True)
-        self.version_label.setText(f"Version {version} (current) of {self.session.app.store.description}")
+        self.version_label.setText(f"Version {version} (current) of {self._store()}")
         self._say(f"✓ Saved as version {version}", ok=True)
         self.session.messages.info(f"Mappings version {version} is now current")
+
+    def _store(self) -> str:
+        return queries.store_description(self.session.app) if self.session.app is not None else "no store"
 
     def _say(self, text: str, ok: bool) -> None:
         colour = ok_text_colour() if ok else error_text_colour()

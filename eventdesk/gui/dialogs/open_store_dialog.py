@@ -3,10 +3,20 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from eventdesk.gui.session import redact
+from eventdesk.app import redact
 
 SQLITE_FILTER = "eventdesk stores (*.db *.sqlite *.sqlite3);;All files (*)"
 

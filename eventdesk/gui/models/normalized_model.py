@@ -1,10 +1,11 @@
-"""The normalized events table, paged from ``store.query_normalized``."""
+"""The normalized events table, paged from ``queries.normalized_page``."""
 from __future__ import annotations
 
 from typing import Any
 
+from eventdesk.app import queries
 from eventdesk.core.model import NormalizedEvent
-from eventdesk.core.queries import NormalizedQuery, Page
+from eventdesk.core.queries import NormalizedQuery
 from eventdesk.gui import numbers
 from eventdesk.gui.models.paged_model import Column, PagedTableModel
 from eventdesk.gui.models.raw_model import short_time
@@ -29,11 +30,8 @@ class NormalizedEventsModel(PagedTableModel):
     def __init__(self, session: Any, page_size: int = 200) -> None:
         super().__init__(session, NormalizedQuery(), sort="id", descending=True, page_size=page_size)
 
-    def query_page(self, app: Any, query: NormalizedQuery, page: Page) -> list[NormalizedEvent]:
-        return app.store.query_normalized(query, page)
-
-    def count(self, app: Any, query: NormalizedQuery) -> int:
-        return app.store.count_normalized(query)
+    query_page = staticmethod(queries.normalized_page)
+    count = staticmethod(queries.count_normalized)
 
     def sort_value(self, row: NormalizedEvent) -> Any:
         if self.sort_key == "warnings":  # the stores sort by the first warning

@@ -9,10 +9,11 @@ reset bumps a generation number that travels with each request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from eventdesk.app import App
 from eventdesk.core.queries import Page
 from eventdesk.gui import numbers
 from eventdesk.gui.session import Session
@@ -21,6 +22,7 @@ Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 200
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 EXACT_ROLE = Qt.ItemDataRole.UserRole + 2   # the value exactly as stored (copy, export)
+WARNED_ROLE = Qt.ItemDataRole.UserRole + 3  # a status cell of an event normalized with warnings
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,9 @@ class PagedTableModel(QAbstractTableModel):
         self._loading = False
         self._exhausted = True   # nothing to fetch until the first load
 
-    # -- what subclasses provide (run in the pool)
-    def query_page(self, app: Any, query: Any, page: Page) -> list[Any]:
-        raise NotImplementedError
-
-    def count(self, app: Any, query: Any) -> int:
-        raise NotImplementedError
+    # -- what subclasses provide: query services of eventdesk.app (run in the pool)
+    query_page: Callable[[App, Any, Page], list[Any]]
+    count: Callable[[App, Any], int]
 
     def display(self, row: Any, column: Column) -> Any:
         value = getattr(row, column.key)

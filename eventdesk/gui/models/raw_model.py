@@ -1,4 +1,4 @@
-"""The raw events table: one row per raw event, paged from ``store.query_raw``."""
+"""The raw events table: one row per raw event, paged from ``queries.raw_page``."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,9 +6,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
+from eventdesk.app import queries
 from eventdesk.core.model import RawEvent
-from eventdesk.core.queries import Page, RawQuery
-from eventdesk.gui.models.paged_model import Column, Index, PagedTableModel
+from eventdesk.core.queries import RawQuery
+from eventdesk.gui.models.paged_model import WARNED_ROLE, Column, Index, PagedTableModel
 from eventdesk.gui.numbers import utc_time
 from eventdesk.gui.theme import LOUD_STATUSES
 
@@ -46,11 +47,8 @@ class RawEventsModel(PagedTableModel):
     def __init__(self, session: Any, page_size: int = 200) -> None:
         super().__init__(session, RawQuery(), sort="id", descending=True, page_size=page_size)
 
-    def query_page(self, app: Any, query: RawQuery, page: Page) -> list[RawEvent]:
-        return app.store.query_raw(query, page)
-
-    def count(self, app: Any, query: RawQuery) -> int:
-        return app.store.count_raw(query)
+    query_page = staticmethod(queries.raw_rows)  # rows carry their warnings flag
+    count = staticmethod(queries.count_raw)
 
     def display(self, row: RawEvent, column: Column) -> Any:
         if column.key == "received_at":
@@ -64,6 +62,13 @@ class RawEventsModel(PagedTableModel):
         return super().display(row, column)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (WARNED_ROLE, Qt.ItemDataRole.ToolTipRole) and index.isValid() and index.column() == STATUS_COLUMN:
+            row = self.row_at(index.row())
+            warned = bool(getattr(row, "warned", False))
+            if role == WARNED_ROLE:
+                return warned
+            if warned:
+                return "normalized, with warnings: see the Warnings line of the details"
         if role == Qt.ItemDataRole.FontRole and index.isValid() and index.column() == ERROR_COLUMN:
             row = self.row_at(index.row())
             if row is not None and row.status in LOUD_STATUSES:

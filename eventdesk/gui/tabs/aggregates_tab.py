@@ -6,34 +6,45 @@ import csv
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from eventdesk.app import queries
 from eventdesk.core.queries import AggregateQuery, AggregateRow
-from eventdesk.gui.models.aggregate_model import (MEASURES, AggregateTableModel, bucket_seconds,
-                                                  category_series, time_series, undated_count)
-from eventdesk.gui.preferences import Preferences
 from eventdesk.gui import numbers
+from eventdesk.gui.models.aggregate_model import (
+    MEASURES,
+    AggregateTableModel,
+    bucket_seconds,
+    category_series,
+    time_series,
+    undated_count,
+)
+from eventdesk.gui.preferences import Preferences
 from eventdesk.gui.session import Session
-from eventdesk.gui.spans import day_range_of, timestamp_span
-from eventdesk.gui.tabs.aggregates_text import (ALL_METRICS, mix_note, partial_buckets, suggested_name,
-                                                title_lines)
-from eventdesk.gui.tabs.normalized_tab import distinct_clients_and_metrics
+from eventdesk.gui.spans import day_range_of, span_of_texts
+from eventdesk.gui.tabs import aggregates_text as words
 from eventdesk.gui.widgets.charts import EventChart
-from eventdesk.gui.widgets.check_list import CheckList
+from eventdesk.gui.widgets.check_list import CheckList, combo_of
 from eventdesk.gui.widgets.debounce import Debouncer
 from eventdesk.gui.widgets.event_table import CopyingTable
+from eventdesk.gui.widgets.fit_columns import ColumnFitter
 from eventdesk.gui.widgets.time_range import TimeRangeEdit
 
 BAR_SECONDS = {"day": 86400.0, "week": 7 * 86400.0, "month": 30 * 86400.0}
-def _combo(items: tuple[str, ...], current: str) -> QComboBox:
-    combo = QComboBox()
-    combo.addItems(list(items))
-    combo.setCurrentText(current)
-    return combo
-
-
 class AggregatesTab(QWidget):
     """Choose clients, metrics, a time range and a bucket; see a chart and a table."""
 
@@ -48,10 +59,10 @@ class AggregatesTab(QWidget):
         self._stale = False
         self.clients, self.metrics = CheckList(), CheckList()
         self.time_range = TimeRangeEdit(dates_only=True, stacked=True)
-        self.bucket = _combo(("none", "day", "week", "month"), "month")
-        self.measure = _combo(MEASURES, "sum")
-        self.series_by = _combo(("client", "metric"), "client")
-        self.kind = _combo(("line", "bars"), "line")
+        self.bucket = combo_of(("none", "day", "week", "month"), "month")
+        self.measure = combo_of(MEASURES, "sum")
+        self.series_by = combo_of(("client", "metric"), "client")
+        self.kind = combo_of(("line", "bars"), "line")
         self.chart_metric = QComboBox(toolTip="different metrics are not summed together: chart one at a time")
         self.chart = EventChart()
         self.table_model = AggregateTableModel()
@@ -60,9 +71,8 @@ class AggregatesTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(False)
-        for column in range(3, 8):  # the numbers share the width a large window has
-            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        # numbers are never elided; text columns give way (full text in the tooltip)
+        self.columns = ColumnFitter(self.table, text_columns=range(3), numeric_columns=range(3, 8))
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.summary = QLabel(" ")
         self.debounce = Debouncer(self)
@@ -136,16 +146,16 @@ class AggregatesTab(QWidget):
             self.session.messages.warning("Aggregates: the From date must come before the To date")
             return
         self.last_query = query
-        self.session.run(lambda app: app.store.aggregates(query), doing="Computing aggregates",
+        self.session.run(queries.aggregates, query, doing="Computing aggregates",
                          on_result=lambda rows: self._on_rows_arrived(query, rows))
 
     def refresh(self) -> None:
         """F5: new clients and metrics may have arrived; then run the query."""
         self.debounce.stop()
         self._stale = False
-        self.session.run(timestamp_span, doing="Reading the span of the data", quiet=True,
-                         on_result=lambda span: self.time_range.set_span(*span))
-        self.session.run(distinct_clients_and_metrics, doing="Loading clients and metrics",
+        self.session.run(queries.timestamp_ends, doing="Reading the span of the data", quiet=True,
+                         on_result=lambda ends: self.time_range.set_span(*span_of_texts(ends)))
+        self.session.run(queries.distinct_clients_and_metrics, doing="Loading clients and metrics",
                          on_result=self._on_choices_loaded)
 
     def focus_filter(self) -> None:
@@ -157,7 +167,7 @@ class AggregatesTab(QWidget):
         self.rows = rows
         self.partial = self._partial(query, rows)
         self.table_model.set_rows(rows, query.bucket, self.partial)
-        self.table.resizeColumnsToContents()
+        self.columns.fit()
         self._fill_chart_metrics(rows)
         events = sum(r.count for r in rows)
         undated = undated_count(rows) if query.bucket != "none" else 0
@@ -172,7 +182,7 @@ class AggregatesTab(QWidget):
         if query.bucket == "none":
             return []
         first, last = day_range_of(self.time_range.span)
-        return partial_buckets(rows, query.bucket, query.time_from or first, query.time_to or last)
+        return words.partial_buckets(rows, query.bucket, query.time_from or first, query.time_to or last)
 
     def _fill_chart_metrics(self, rows: list[AggregateRow]) -> None:
         """One metric at a time by default: summing sales and visits means nothing."""
@@ -180,14 +190,14 @@ class AggregatesTab(QWidget):
         keep = self.chart_metric.currentText() or self.prefs.filters(self.name).get("chart_metric")
         self.chart_metric.blockSignals(True)
         self.chart_metric.clear()
-        self.chart_metric.addItems(metrics + ([ALL_METRICS] if len(metrics) > 1 else []))
+        self.chart_metric.addItems(metrics + ([words.ALL_METRICS] if len(metrics) > 1 else []))
         if keep and self.chart_metric.findText(keep) >= 0:
             self.chart_metric.setCurrentText(keep)
         self.chart_metric.blockSignals(False)
 
     def charted_rows(self) -> list[AggregateRow]:
         metric = self.chart_metric.currentText()
-        if self.series_by.currentText() == "metric" or metric in ("", ALL_METRICS):
+        if self.series_by.currentText() == "metric" or metric in ("", words.ALL_METRICS):
             return self.rows
         return [r for r in self.rows if r.metric == metric]
 
@@ -199,7 +209,7 @@ class AggregatesTab(QWidget):
         by, measure, bucket = self.series_by.currentText(), self.measure.currentText(), self.table_model.bucket
         self.chart_metric.setEnabled(by == "client")
         metric = self.chart_metric.currentText() if by == "client" else ""
-        of = f" of {metric}" if metric and metric != ALL_METRICS else ""
+        of = f" of {metric}" if metric and metric != words.ALL_METRICS else ""
         label = f"{measure}{of} per {bucket}" if bucket != "none" else f"{measure}{of}, all time"
         rows = self.charted_rows()
         if bucket == "none":
@@ -210,9 +220,9 @@ class AggregatesTab(QWidget):
             partial = [bucket_seconds(b) for b in self.partial]
             self.chart.set_time_series(time_series(rows, by, measure), self.kind.currentText(),
                                        BAR_SECONDS[bucket], y_label=label, partial=partial)
-        mix = mix_note(rows, by, measure)
+        mix = words.mix_note(rows, by, measure)
         self.chart.readout.setText(f"Note: {mix}" if mix else " ")
-        self.chart.title_lines = title_lines(self.last_query or self.build_query(), self.time_range.span,
+        self.chart.title_lines = words.title_lines(self.last_query or self.build_query(), self.time_range.span,
                                              label, mix, bool(self.partial))
 
     # -- choices, store changes, remembering
@@ -267,13 +277,13 @@ class AggregatesTab(QWidget):
         self.chart.export_png(path)
 
     def _on_export_csv_clicked(self) -> None:
-        name = suggested_name(self.last_query or self.build_query(), self.measure.currentText(), "csv")
+        name = words.suggested_name(self.last_query or self.build_query(), self.measure.currentText(), "csv")
         path, _ = QFileDialog.getSaveFileName(self, "Export aggregates as CSV", name, "CSV (*.csv)")
         if path:
             self._export(lambda: self.export_csv(path), f"Aggregates table saved to {path}")
 
     def _on_export_png_clicked(self) -> None:
-        name = suggested_name(self.last_query or self.build_query(), self.measure.currentText(), "png")
+        name = words.suggested_name(self.last_query or self.build_query(), self.measure.currentText(), "png")
         path, _ = QFileDialog.getSaveFileName(self, "Export chart as PNG", name, "PNG image (*.png)")
         if path:
             self._export(lambda: self.export_png(path), f"Chart saved to {path}")

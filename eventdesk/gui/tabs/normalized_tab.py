@@ -7,29 +7,19 @@ from typing import Any, Optional
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from eventdesk.app import queries
+from eventdesk.core.export_rows import normalized_row
 from eventdesk.core.model import NormalizedEvent, RawEvent
 from eventdesk.core.queries import NormalizedQuery
-from eventdesk.gui.exporting import normalized_row
 from eventdesk.gui.models.normalized_model import NormalizedEventsModel
+from eventdesk.gui.numbers import utc_time
 from eventdesk.gui.preferences import Preferences
 from eventdesk.gui.pretty import pretty_json, pretty_received
-from eventdesk.gui.numbers import utc_time
 from eventdesk.gui.session import Session
-from eventdesk.gui.spans import timestamp_span
-from eventdesk.gui.theme import warning_text_colour
 from eventdesk.gui.tabs.table_tab import TableTab, fill_choices
+from eventdesk.gui.theme import warning_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor
 from eventdesk.gui.widgets.time_range import TimeRangeEdit
-
-
-def normalized_details(app: Any, normalized_id: Any) -> tuple[Optional[NormalizedEvent], Optional[RawEvent]]:
-    """Runs in the pool: a normalized event and the raw event it came from."""
-    event = app.store.get_normalized(normalized_id)
-    return event, (app.store.get_raw(event.raw_id) if event is not None else None)
-
-
-def distinct_clients_and_metrics(app: Any) -> tuple[list[str], list[str]]:
-    return app.store.distinct_values("client_id"), app.store.distinct_values("metric")
 
 
 class NormalizedDetails(QWidget):
@@ -77,7 +67,7 @@ class NormalizedTab(TableTab):
     """Normalized events with client, metric and time filters."""
 
     name = "normalized"
-    span_of = staticmethod(timestamp_span)
+    span_of = staticmethod(queries.timestamp_ends)
 
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, NormalizedEventsModel(session), parent)
@@ -123,7 +113,7 @@ class NormalizedTab(TableTab):
         self.model.query = self.build_query()
 
     def load_choices(self) -> None:
-        self.session.run(distinct_clients_and_metrics, doing="Loading clients and metrics",
+        self.session.run(queries.distinct_clients_and_metrics, doing="Loading clients and metrics",
                          on_result=self._on_choices_loaded)
 
     def _on_choices_loaded(self, value: tuple[list[str], list[str]]) -> None:
@@ -140,7 +130,7 @@ class NormalizedTab(TableTab):
     def show_event(self, normalized_id: Any) -> None:
         """Show one normalized event (also one not in the table, e.g. from the Raw tab's link)."""
         self._shown_id = normalized_id
-        self.session.run(normalized_details, normalized_id, doing="Loading the normalized event",
+        self.session.run(queries.normalized_details, normalized_id, doing="Loading the normalized event",
                          on_result=lambda value: self._on_details_loaded(normalized_id, value))
 
     def clear_details(self) -> None:

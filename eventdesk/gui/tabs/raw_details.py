@@ -2,54 +2,28 @@
 link to its normalized event or to the one it duplicates."""
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
-from eventdesk.core.export_rows import received_text
 from eventdesk.core.model import NormalizedEvent, RawEvent
-from eventdesk.core.normalizer import lookup
 from eventdesk.gui.numbers import utc_time
 from eventdesk.gui.pretty import payload_text, pretty_received
 from eventdesk.gui.tabs.submit_result import _hash_field
 from eventdesk.gui.theme import error_text_colour, warning_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor
 from eventdesk.gui.widgets.status_badge import StatusBadge
-
-
-def raw_details(app: Any, raw_id: Any) -> tuple[Optional[RawEvent], Optional[NormalizedEvent], dict[str, str]]:
-    """Runs in the pool: the raw event, its normalized event (or the one it duplicates), and
-    the client's own key each canonical field was read from (``{"amount": "betrag"}``)."""
-    raw = app.store.get_raw(raw_id)
-    if raw is None:
-        return None, None, {}
-    normalized = None
-    if raw.normalized_id is not None:
-        normalized = app.store.get_normalized(raw.normalized_id)
-    elif raw.duplicate_of is not None:
-        normalized = app.store.get_normalized(raw.duplicate_of)
-    return raw, normalized, client_keys(app, raw)
-
-
-def client_keys(app: Any, raw: RawEvent) -> dict[str, str]:
-    """Canonical field -> the key of this client's payload it is read from (the first present)."""
-    try:
-        value = json.loads(received_text(raw.text))
-        payload, source = value.get("payload"), value.get("source")
-        fields = app.mappings.for_client(str(source).strip()).fields
-    except (ValueError, AttributeError, TypeError):
-        return {}
-    if not isinstance(payload, dict):
-        return {}
-    keys = {}
-    for field, candidates in fields.items():
-        _value, key = lookup(payload, candidates)
-        keys[field] = key or " / ".join(".".join(c) for c in candidates)
-    return keys
 
 
 def warning_field(warning: str) -> str:

@@ -1,22 +1,21 @@
 """The Raw events tab: every input as received, filtered by status, source, text and time."""
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from eventdesk.app import App, events, queries
 from eventdesk.core.model import RawEvent
 from eventdesk.core.queries import RawQuery
 from eventdesk.gui import numbers
-from eventdesk.gui.exporting import raw_row
 from eventdesk.gui.models.raw_model import STATUS_COLUMN, RawEventsModel
 from eventdesk.gui.preferences import Preferences
+from eventdesk.gui.pretty import exact_rows_text
 from eventdesk.gui.session import Session
-from eventdesk.gui.spans import received_span
-from eventdesk.gui.tabs.raw_details import RawDetails, raw_details
+from eventdesk.gui.tabs.raw_details import RawDetails
 from eventdesk.gui.tabs.table_tab import TableTab, fill_choices
 from eventdesk.gui.widgets.status_badge import StatusDelegate
 from eventdesk.gui.widgets.status_filter import StatusFilter
@@ -25,33 +24,23 @@ from eventdesk.gui.widgets.time_range import TimeRangeEdit
 RETRYABLE = ("failed", "dead_letter")
 
 
-def retry_events(app: Any, texts: list[str | bytes]) -> dict[str, int]:
-    """Runs in the pool: reprocess stored raw events (no new receipt), count what came of it."""
-    processor = app.processor
-    results = processor.apply([processor.prepare(t) for t in texts], resend=False)
-    counts: dict[str, int] = {}
-    for result in results:
-        key = result.status or result.outcome.value
-        counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-def retry_all_failed(app: Any) -> dict[str, int]:
-    return app.processor.retry(("failed",)).to_json()
+def retry_all_failed(app: App) -> dict[str, int]:
+    """Runs in the pool: reprocess every failed event; the counts as ``eventdesk retry`` prints them."""
+    return events.retry(app, ("failed",)).to_json()
 
 
 class RawTab(TableTab):
     """Raw events with their status; Retry for failed and dead-letter ones; Copy as JSON."""
 
     name = "raw"
-    span_of = staticmethod(received_span)
+    span_of = staticmethod(queries.received_ends)
     #: The user asked to see a normalized event (its id) in the Normalized tab.
     normalized_requested = Signal(object)
 
     def __init__(self, session: Session, prefs: Preferences, parent: Optional[QWidget] = None) -> None:
         super().__init__(session, prefs, RawEventsModel(session), parent)
         self.table.setItemDelegateForColumn(STATUS_COLUMN, StatusDelegate(self.table))
-        self.table.set_column_widths({0: "000000", 1: "0000-00-00 00:00:00", 2: "client_A", 3: "dead_letter",
+        self.table.set_column_widths({0: "000000", 1: "0000-00-00 00:00:00", 2: "client_A", 3: "normalized ⚠",
                                       4: "00", 5: "00", 6: "amount 'abc' is not a number", 7: "0123456789…"})
         self.statuses = StatusFilter()
         self.with_warnings = QCheckBox("with warnings", toolTip="only events normalized with warnings")
@@ -113,7 +102,7 @@ class RawTab(TableTab):
         self.model.query = self.build_query()
 
     def load_choices(self) -> None:
-        self.session.run(lambda app: app.store.distinct_values("source"), doing="Loading sources",
+        self.session.run(queries.distinct_sources, doing="Loading sources",
                          on_result=lambda values: fill_choices(self.source, values, self.source.currentData()))
 
     def focus_filter(self) -> None:
@@ -124,7 +113,7 @@ class RawTab(TableTab):
     def show_details(self, row: RawEvent) -> None:
         self.details.show_event(row, None)  # at once from the row; the link target follows
         raw_id = row.id
-        self.session.run(raw_details, raw_id, doing="Loading the raw event",
+        self.session.run(queries.raw_details, raw_id, doing="Loading the raw event",
                          on_result=lambda value: self._on_details_loaded(raw_id, value))
 
     def clear_details(self) -> None:
@@ -142,7 +131,7 @@ class RawTab(TableTab):
     def retry_selected(self) -> None:
         texts = [r.text for r in self.table.selected_rows() if r.status in RETRYABLE]
         if texts:
-            self.session.run(retry_events, texts, doing=f"Retrying {len(texts):,} events", writes=True,
+            self.session.run(events.retry_texts, texts, doing=f"Retrying {len(texts):,} events", writes=True,
                              on_result=self._on_retried)
 
     def retry_all(self) -> None:
@@ -154,8 +143,8 @@ class RawTab(TableTab):
         self.session.messages.info(f"Retry finished: {summary}")
 
     def copy_selected(self) -> str:
-        rows = [raw_row(r) for r in self.table.selected_rows()]
-        text = json.dumps(rows[0] if len(rows) == 1 else rows, indent=2, ensure_ascii=False, default=str)
+        rows = self.table.selected_rows()
+        text = exact_rows_text(rows)  # payloads exactly as received, never re-read as floats
         QGuiApplication.clipboard().setText(text)
         self.session.messages.info(f"Copied {len(rows):,} raw event{'s' if len(rows) != 1 else ''} as JSON")
         return text

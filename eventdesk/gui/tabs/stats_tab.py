@@ -2,16 +2,24 @@
 breakdown and events received over time. Refreshes on its own while events are processed."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from eventdesk.app.queries import Snapshot, take_snapshot
 from eventdesk.core.model import ALL_STATUSES
-from eventdesk.core.queries import NormalizedQuery, Stats
 from eventdesk.gui import numbers
 from eventdesk.gui.session import Session
 from eventdesk.gui.theme import STATUS_COLOURS
@@ -23,33 +31,10 @@ BUCKET_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0}
 BREAKDOWN = ("normalized", "duplicate", "failed", "rejected", "dead_letter", "pending", "processing")
 
 
-@dataclass
-class Snapshot:
-    stats: Stats
-    per_client: dict[str, dict[str, int]]
-    bucket: str
-    received: list[tuple[str, int]]
-    with_warnings: int = 0
-
-
 def bucket_start(text: str) -> float:
     """'2024-01-05T10:07' / '2024-01-05T10' / '2024-01-05' as UTC seconds."""
     padded = {16: ":00", 13: ":00:00", 10: "T00:00:00"}.get(len(text), "")
     return datetime.fromisoformat(text + padded).replace(tzinfo=timezone.utc).timestamp()
-
-
-def take_snapshot(app: Any) -> Snapshot:
-    """Runs in the pool: everything the tab shows, in a few store calls."""
-    store = app.store
-    stats = store.stats()
-    per_client = store.per_client() if hasattr(store, "per_client") else dict(stats.by_client)
-    bucket, received = "hour", store.received_per_bucket("hour")
-    if len(received) <= 3:
-        bucket, received = "minute", store.received_per_bucket("minute")
-    elif len(received) > 24 * 14:
-        bucket, received = "day", store.received_per_bucket("day")
-    with_warnings = store.count_normalized(NormalizedQuery(has_warnings=True))
-    return Snapshot(stats, per_client, bucket, received, with_warnings)
 
 
 def rate(part: int, whole: int) -> str:

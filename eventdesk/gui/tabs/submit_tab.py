@@ -1,18 +1,24 @@
 """The Submit tab: edit one event, submit it (Ctrl+Enter) in the pool, see what came of it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from eventdesk.app import App, events, queries
+from eventdesk.app.events import SubmitOutcome
 from eventdesk.core.faults import FaultPoint
-from eventdesk.core.intake import read_envelope
-from eventdesk.core.model import NormalizedEvent, RawEvent, SubmitResult
-from eventdesk.core.queries import Page, RawQuery
 from eventdesk.gui.examples import EXAMPLES
 from eventdesk.gui.session import Session
 from eventdesk.gui.simulation import FailureSimulation
@@ -20,47 +26,6 @@ from eventdesk.gui.tabs.submit_history import SubmitHistory
 from eventdesk.gui.tabs.submit_result import Submission, SubmitResultPanel
 from eventdesk.gui.theme import WARNING_BANNER, banner_style, error_text_colour, ok_text_colour
 from eventdesk.gui.widgets.json_editor import JsonEditor, JsonProblem
-
-
-def submit_event(app: Any, text: str, fault: Optional[FaultPoint]) -> SubmitOutcome:
-    """Runs in the pool: submit, and read back the raw event before and after, and the
-    normalized event it leads to (committed ones too when the reply was lost on purpose)."""
-    before = stored_raw(app, read_envelope(text).content_hash)
-    result = app.submit(text, fault)
-    after = stored_raw(app, result.content_hash) if result.content_hash else None
-    normalized_id = result.normalized_id
-    if normalized_id is None and fault is FaultPoint.AFTER_COMMIT and after is not None:
-        normalized_id = after.normalized_id if after.normalized_id is not None else after.duplicate_of
-    normalized = app.store.get_normalized(normalized_id) if normalized_id is not None else None
-    return SubmitOutcome(result, normalized, before, after)
-
-
-def stored_raw(app: Any, content_hash: str) -> Optional[RawEvent]:
-    """The raw event with this content hash, or None (a 64-digit hash is an indexed lookup)."""
-    rows = app.store.query_raw(RawQuery(text=content_hash), Page(limit=1))
-    return next((raw for raw in rows if raw.content_hash == content_hash), None)
-
-
-@dataclass
-class SubmitOutcome:
-    """What ``submit_event`` hands back to the GUI thread."""
-
-    result: SubmitResult
-    normalized: Optional[NormalizedEvent]
-    before: Optional[RawEvent]
-    after: Optional[RawEvent]
-
-
-def structure_problem(value: Any) -> Optional[str]:
-    """Why valid JSON would still be rejected (design section 3), or None."""
-    if not isinstance(value, dict):
-        return "not an object"
-    source = value.get("source")
-    if not isinstance(source, str) or not source.strip():
-        return "source is missing or empty"
-    if not isinstance(value.get("payload"), dict):
-        return "payload is missing or not an object"
-    return None
 
 
 class SubmitTab(QWidget):
@@ -144,9 +109,9 @@ class SubmitTab(QWidget):
     def refresh(self) -> None:
         self.editor.validate_now()
 
-    def _on_store_opened(self, app: Any) -> None:
+    def _on_store_opened(self, app: App) -> None:
         """Keep the history only when the same store opens again (ids name its events)."""
-        identity = app.store.description
+        identity = queries.store_description(app)
         if identity != self.store_identity or identity == ":memory:":
             self.history.clear()
             self.result_panel.clear()
@@ -164,7 +129,7 @@ class SubmitTab(QWidget):
         if problem is not None:
             self._say(f"✗ {problem}", error_text_colour())
             return
-        issue = structure_problem(self.editor.value())
+        issue = events.rejection_of(self.editor.toPlainText())  # intake's own words
         if issue:
             self._say(f"⚠ Valid JSON, but it will be rejected: {issue}", error_text_colour())
         else:
@@ -201,7 +166,7 @@ class SubmitTab(QWidget):
     def _send(self, text: str, resend_of: Optional[int] = None) -> None:
         fault = self.simulation.fault
         sent_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        job = self.session.run(submit_event, text, fault, doing="Submitting an event", writes=True,
+        job = self.session.run(events.submit_and_read_back, text, fault, doing="Submitting an event", writes=True,
                                on_result=lambda value: self._on_submit_finished(sent_at, text, fault,
                                                                                 resend_of, value),
                                on_error=lambda _exc: self._on_submit_errored())

@@ -11,6 +11,7 @@ from eventdesk.gui import numbers
 from eventdesk.gui.models.paged_model import PagedTableModel
 from eventdesk.gui.preferences import Preferences
 from eventdesk.gui.session import Session
+from eventdesk.gui.spans import span_of_texts
 from eventdesk.gui.widgets.debounce import Debouncer
 from eventdesk.gui.widgets.event_table import EventTable
 
@@ -94,13 +95,13 @@ class TableTab(QWidget):
     def load_choices(self) -> None:
         """Fetch the values the filter combos offer (in the background)."""
 
-    span_of: Any = None   # a function of the app giving the data's (first, last) moment
+    span_of: Any = None   # a query service giving the data's (first, last) moment as ISO text
 
     def load_span(self) -> None:
         """Fetch the span of the data for the time filter (in the background)."""
         if self.span_of is not None:
             self.session.run(self.span_of, doing="Reading the span of the data", quiet=True,  # the table reports
-                             on_result=lambda span: self.time_range.set_span(*span))
+                             on_result=lambda ends: self.time_range.set_span(*span_of_texts(ends)))
 
     def show_details(self, row: Any) -> None:
         raise NotImplementedError

@@ -1,10 +1,11 @@
-"""A list of check boxes for choosing several values (clients, metrics); none checked = all."""
+"""A list of check boxes for choosing several values (clients, metrics); none checked = all; and
+a combo box of fixed choices."""
 from __future__ import annotations
 
 from typing import Iterable, Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QWidget
 
 
 class CheckList(QListWidget):
@@ -46,3 +47,11 @@ class CheckList(QListWidget):
             self.blockSignals(was_blocked)
         if not was_blocked:
             self.changed.emit()
+
+
+def combo_of(items: tuple[str, ...], current: str) -> QComboBox:
+    """A combo box of fixed choices with ``current`` chosen."""
+    combo = QComboBox()
+    combo.addItems(list(items))
+    combo.setCurrentText(current)
+    return combo

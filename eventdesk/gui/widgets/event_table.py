@@ -29,6 +29,8 @@ def copy_selection(view: QTableView) -> str:
     return text
 
 
+NUMBER_PADDING = 18  # the style's cell margins and a little air, as set_column_widths uses
+
 class CopyingTable(QTableView):
     """A table whose Ctrl+C copies the selected rows' exact values."""
 
@@ -63,6 +65,7 @@ class EventTable(CopyingTable):
                                 else Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._on_sort_indicator_changed)
+        model.rowsInserted.connect(self._widen_numbers)
 
     def event_model(self) -> PagedTableModel:
         model = self.model()
@@ -77,6 +80,17 @@ class EventTable(CopyingTable):
             header.setSortIndicator(model.sort_column(), Qt.SortOrder.DescendingOrder if model.descending
                                     else Qt.SortOrder.AscendingOrder)
             header.blockSignals(False)
+
+    def _widen_numbers(self, _parent: Any, first: int, last: int) -> None:
+        """Numbers are never elided: a numeric column grows to the widest value of each new page."""
+        model, metrics = self.event_model(), self.fontMetrics()
+        for column, spec in enumerate(model.columns):
+            if not spec.numeric:
+                continue
+            widest = max((metrics.horizontalAdvance(str(model.index(r, column).data() or ""))
+                          for r in range(first, last + 1)), default=0)
+            if widest + NUMBER_PADDING > self.columnWidth(column):
+                self.setColumnWidth(column, widest + NUMBER_PADDING)
 
     def set_column_widths(self, samples: dict[int, str]) -> None:
         """Each column as wide as a sample of its content (or its title), in the current font."""

@@ -11,8 +11,17 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QFontDatabase, QKeyEvent, QKeySequence, QPainter, QPalette,
-                           QTextCharFormat, QTextCursor, QTextFormat)
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from eventdesk.gui.theme import syntax_colours

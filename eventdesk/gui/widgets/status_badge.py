@@ -4,11 +4,19 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from eventdesk.gui.theme import (LOUD_STATUSES, OUTCOME_COLOURS, STATUS_COLOURS, WARNING_BANNER,
-                                 outcome_colours, pill_style, status_colours)
+from eventdesk.gui.models.paged_model import WARNED_ROLE
+from eventdesk.gui.theme import (
+    LOUD_STATUSES,
+    OUTCOME_COLOURS,
+    STATUS_COLOURS,
+    WARNING_BANNER,
+    outcome_colours,
+    pill_style,
+    status_colours,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,6 +32,9 @@ class StatusDelegate(QStyledItemDelegate):
         if style is not None and option.state & QStyle.StateFlag.State_Selected:
             style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
         fill, text = status_colours(str(status)) if str(status) in STATUS_COLOURS else outcome_colours(str(status))
+        if index.data(WARNED_ROLE):  # normalized with warnings: never the plain green pill
+            fill, text = QColor(WARNING_BANNER[0]), QColor(WARNING_BANNER[1])
+            status = f"{status} ⚠"
         font = QFont(option.font)
         font.setBold(str(status) in LOUD_STATUSES or str(status) == "failed")
         fm = QFontMetrics(font)

@@ -2,15 +2,11 @@
 and the work in progress."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-
-def store_kind(app: Any) -> str:
-    description = app.store.description
-    return "MongoDB" if "mongodb" in type(app.store).__name__.lower() or description.startswith("mongodb") \
-        else "SQLite"
+from eventdesk.app import App, queries
 
 
 class StoreStatus(QWidget):
@@ -37,13 +33,12 @@ class StoreStatus(QWidget):
         layout.addWidget(QLabel("·"))
         layout.addWidget(self.transactions)
 
-    def show_store(self, app: Any) -> None:
-        kind = store_kind(app)
-        self.store.setText(f"{kind}: {app.store.description}")
-        self.store.setToolTip(self.store.text())  # a long path is cut at the label's width
-        self.store.setToolTip(app.store.description)
-        on = getattr(app.store, "transactions", False)
-        self.transactions.setToolTip(getattr(app.store, "notice", None) or
+    def show_store(self, app: App) -> None:
+        kind, description = queries.store_kind(app), queries.store_description(app)
+        self.store.setText(f"{kind}: {description}")
+        self.store.setToolTip(description)  # a long path is cut at the label's width
+        on = queries.store_transactions(app)
+        self.transactions.setToolTip(queries.store_notice(app) or
                                      ("raw and normalized writes commit together" if on else
                                       "writes are made safe by a recovery pass instead of transactions"))
         if kind == "MongoDB":

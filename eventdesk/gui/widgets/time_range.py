@@ -13,8 +13,19 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMenu, QStyle, QWidget, QWidgetAction)
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QWidget,
+    QWidgetAction,
+)
 
 from eventdesk.gui.theme import error_text_colour
 

@@ -13,7 +13,7 @@ from bson.binary import Binary
 
 from eventdesk.core.aggregation import amount_units, epoch_micros
 from eventdesk.core.canonical import amount_text, timestamp_text
-from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
+from eventdesk.core.model import EventId, NormalizedEvent, RawEvent, reasons_from_json, reasons_from_list
 from eventdesk.core.ports import NewNormalized, NewRaw
 
 Doc = Mapping[str, Any]
@@ -24,7 +24,7 @@ def raw_doc(row: NewRaw, raw_id: int) -> dict[str, Any]:
     return {"_id": raw_id, "source": row.source, "body": body, "status": row.status,
             "content_hash": row.content_hash.lower(), "error": row.error, "attempts": row.attempts,
             "receipts": 1, "received_at": row.received_at, "updated_at": row.received_at,
-            "duplicate_of": None}
+            "duplicate_of": None, "reasons": reasons_doc(row.reasons)}
 
 
 def normalized_doc(row: NewNormalized, normalized_id: int) -> dict[str, Any]:
@@ -34,7 +34,13 @@ def normalized_doc(row: NewNormalized, normalized_id: int) -> dict[str, Any]:
             "amount_units": row.stored.amount_units if row.stored is not None else amount_units(row.amount),
             "ts": epoch_micros(row.timestamp),
             "timestamp": None if row.timestamp is None else timestamp_text(row.timestamp),
-            "normalized_hash": row.normalized_hash.lower(), "warnings": list(row.warnings)}
+            "normalized_hash": row.normalized_hash.lower(), "warnings": list(row.warnings),
+            "reasons": [r.to_json() for r in row.reasons], "mapping_version": row.mapping_version}
+
+
+def reasons_doc(text: Optional[str]) -> list[dict[str, Any]]:
+    """The reasons of a raw event as documents, from their port form (JSON text or None)."""
+    return [r.to_json() for r in reasons_from_json(text)]
 
 
 def raw_from_doc(doc: Doc, normalized_id: Optional[EventId]) -> RawEvent:
@@ -44,14 +50,17 @@ def raw_from_doc(doc: Doc, normalized_id: Optional[EventId]) -> RawEvent:
                     status=doc["status"], content_hash=doc["content_hash"], error=doc.get("error"),
                     attempts=doc.get("attempts", 0), receipts=doc.get("receipts", 1),
                     received_at=doc.get("received_at", ""), updated_at=doc.get("updated_at", ""),
-                    duplicate_of=doc.get("duplicate_of"), normalized_id=normalized_id)
+                    duplicate_of=doc.get("duplicate_of"), normalized_id=normalized_id,
+                    reasons=reasons_from_list(doc.get("reasons")))
 
 
 def normalized_from_doc(doc: Doc) -> NormalizedEvent:
     return NormalizedEvent(id=doc["_id"], raw_id=doc["raw_id"], client_id=doc["client_id"],
                            metric=doc.get("metric"), amount=doc.get("amount"),
                            timestamp=doc.get("timestamp"), normalized_hash=doc["normalized_hash"],
-                           warnings=list(doc.get("warnings") or []))
+                           warnings=list(doc.get("warnings") or []),
+                           reasons=reasons_from_list(doc.get("reasons")),
+                           mapping_version=doc.get("mapping_version"))
 
 
 def as_id(value: Any) -> Optional[int]:

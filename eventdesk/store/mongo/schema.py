@@ -1,10 +1,12 @@
 """The collections of an eventdesk MongoDB database, their indexes, and the id counters.
 
     raw_events         {_id: int, source, body: str | Binary, status, content_hash: hex, error,
-                        attempts, receipts, received_at, updated_at, duplicate_of}
+                        attempts, receipts, received_at, updated_at, duplicate_of,
+                        reasons: [{code, field, key}] (absent in documents before version 2)}
     normalized_events  {_id: int, raw_id, client_id, metric, amount: canonical text,
                         amount_units: int64 | null, ts: int µs | null, timestamp: text | null,
-                        normalized_hash: hex, warnings: [text]}
+                        normalized_hash: hex, warnings: [text], reasons: [{code, field, key}],
+                        mapping_version: int | null (both absent before version 2)}
     mappings           {_id: version, text, saved_at}
     counters           {_id: collection name, last: last id handed out}
 

@@ -18,8 +18,11 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import StoreError, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
+from eventdesk.core.ports import MappingVersion
+from eventdesk.core.ports.renormalize import RenormalizeRun
 from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
-from eventdesk.store.mongo import aggregates, capabilities, reads, schema, versions
+from eventdesk.core.triage import TriageGroup, TriageQuery
+from eventdesk.store.mongo import aggregates, capabilities, reads, renormalize, schema, triage, versions
 from eventdesk.store.mongo.compensation import StandaloneUnitOfWork
 from eventdesk.store.mongo.errors import (
     TransientConflict,
@@ -135,6 +138,39 @@ class MongoStore:
         except PyMongoError as exc:
             raise translate(exc, self.description) from exc
 
+    @contextmanager
+    def renormalize_unit(self) -> Iterator[Any]:
+        """A unit of work for re-normalization (``store/mongo/renormalize.py``)."""
+        self._ensure_duplicate_index()
+        uow: Any
+        if self.transactions:
+            uow = renormalize.TransactionalRenormalizeUnit(self._client, self._db, self._unique, self.description)
+        else:
+            uow = renormalize.StandaloneRenormalizeUnit(self._db, self._unique, self.description)
+        try:
+            with uow:
+                yield uow
+        except PyMongoError as exc:
+            raise translate(exc, self.description) from exc
+
+    @contextmanager
+    def dry_run_unit(self) -> Iterator[Any]:
+        """A transaction that is always aborted; a standalone server has none, so no dry run there."""
+        if not self.transactions:
+            raise StoreUnavailable(f"a dry run needs transactions, which the MongoDB server {self.description} "
+                                   "does not offer (a replica set does)")
+        with self.renormalize_unit() as uow:
+            yield uow  # never committed: aborted on leaving
+
+    @_mapped
+    def _ensure_duplicate_index(self) -> None:
+        keys, name = renormalize.DUPLICATE_OF_INDEX
+        self._db[schema.RAW].create_index(keys, name=name)  # outside any transaction; idempotent
+
+    @_mapped
+    def renormalize_runs(self) -> list[RenormalizeRun]:
+        return renormalize.runs(self._db)
+
     def run_in_transaction(self, work: Callable[[MongoWrites], T]) -> T:
         """Run ``work`` in a unit of work and commit, running it again on a transient conflict.
 
@@ -210,6 +246,10 @@ class MongoStore:
     def received_per_bucket(self, bucket: str) -> list[tuple[str, int]]:
         return aggregates.received_per_bucket(self._db, bucket)
 
+    @_mapped
+    def triage(self, query: TriageQuery) -> list[TriageGroup]:
+        return triage.triage(self._db, query)
+
     # -- mappings
 
     @_mapped
@@ -218,14 +258,30 @@ class MongoStore:
         return (int(doc["_id"]), doc["text"]) if doc else None
 
     @_mapped
-    def save_mappings(self, text: str, saved_at: str) -> int:
+    def save_mappings(self, text: str, saved_at: str, saved_by: Optional[str] = None,
+                      note: Optional[str] = None) -> int:
         for _ in range(MAX_TRIES):  # the version is the _id: a concurrent save makes us take the next
             latest = self.current_mappings()
             version = (latest[0] if latest else 0) + 1
+            doc: dict[str, Any] = {"_id": version, "text": text, "saved_at": saved_at}
+            doc.update({k: v for k, v in (("saved_by", saved_by), ("note", note)) if v is not None})
             try:
-                self._db[schema.MAPPINGS].insert_one({"_id": version, "text": text, "saved_at": saved_at})
+                self._db[schema.MAPPINGS].insert_one(doc)
             except DuplicateKeyError:
                 continue
             return version
         raise TransientConflict(f"could not save the mappings on {self.description}: "
                                 "too many concurrent saves, retry")
+
+    @_mapped
+    def mappings_history(self) -> list[MappingVersion]:
+        return [_mapping_version(doc) for doc in self._db[schema.MAPPINGS].find({}, sort=[("_id", 1)])]
+
+    @_mapped
+    def mappings_version(self, version: int) -> Optional[MappingVersion]:
+        doc = self._db[schema.MAPPINGS].find_one({"_id": version})
+        return _mapping_version(doc) if doc else None
+
+
+def _mapping_version(doc: dict[str, Any]) -> MappingVersion:
+    return MappingVersion(int(doc["_id"]), doc["text"], doc["saved_at"], doc.get("saved_by"), doc.get("note"))

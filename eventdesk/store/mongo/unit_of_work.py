@@ -17,12 +17,12 @@ from pymongo.errors import BulkWriteError, PyMongoError
 from eventdesk.core.model import EventId
 from eventdesk.core.ports import NewNormalized, NewRaw, RawRef, RawUpdate
 from eventdesk.store.mongo import reads, schema
-from eventdesk.store.mongo.documents import normalized_doc, raw_doc
+from eventdesk.store.mongo.documents import normalized_doc, raw_doc, reasons_doc
 from eventdesk.store.mongo.errors import TransientConflict, duplicate_indexes, translate
 
 T = TypeVar("T")
 CHUNK = 1000  # hashes per $in query
-RAW_STATE = ("status", "attempts", "error", "duplicate_of", "updated_at")
+RAW_STATE = ("status", "attempts", "error", "duplicate_of", "updated_at", "reasons")
 
 
 def at_edge(method: Callable[..., T]) -> Callable[..., T]:
@@ -114,7 +114,8 @@ class MongoWrites:
         self._before_update([u.id for u in updates])
         ops = [UpdateOne({"_id": u.id}, {"$set": {
             "status": u.status, "attempts": u.attempts, "error": u.error,
-            "duplicate_of": u.duplicate_of, "updated_at": u.updated_at}}) for u in updates]
+            "duplicate_of": u.duplicate_of, "updated_at": u.updated_at,
+            "reasons": reasons_doc(u.reasons)}}) for u in updates]
         self.db[schema.RAW].bulk_write(ops, ordered=True, session=self.session)
 
     @at_edge

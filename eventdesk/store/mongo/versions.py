@@ -1,9 +1,12 @@
 """Schema version of a MongoDB store (design section 11): one document in ``meta``.
 
-    {_id: "schema", version: 1}
+    {_id: "schema", version: 2}
 
-Version 1 is the layout in ``schema.py``; databases written before the version document
-existed have that same layout, so opening one records version 1 and changes nothing else.
+    1  the layout of the first builds (also databases written before the version document)
+    2  raw and normalized documents may hold ``reasons`` and normalized ones ``mapping_version``;
+       the upgrade from 1 writes nothing to the events: an absent field reads as no reasons and
+       an unknown mappings version (None), which is exactly what an older event has
+
 A database of a newer version is refused before anything is written.
 """
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any, Optional
 from eventdesk.core.ports import StoreVersionError
 
 META = "meta"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _ID = "schema"
 
 
@@ -37,7 +40,13 @@ def check(db: Any, where: str) -> Optional[int]:
     return version
 
 
+def upgrade(db: Any, version: int) -> None:
+    """Bring the documents from ``version`` to the current layout (1 -> 2: nothing to write)."""
+
+
 def record(db: Any, version: Optional[int]) -> None:
-    """Write the current version (after the indexes exist); upgrades would run here first."""
+    """Write the current version (after the indexes exist), upgrading an older database first."""
+    if version is not None and version < SCHEMA_VERSION:
+        upgrade(db, version)
     if version != SCHEMA_VERSION:
         db[META].update_one({"_id": _ID}, {"$set": {"version": SCHEMA_VERSION}}, upsert=True)

@@ -20,7 +20,7 @@ from eventdesk.core.aggregation import (
     row_from_units,
     rows_from_partials,
 )
-from eventdesk.core.model import ALL_STATUSES, EventId, NormalizedEvent, RawEvent
+from eventdesk.core.model import ALL_STATUSES, EventId, NormalizedEvent, RawEvent, reasons_from_json
 from eventdesk.core.queries import (
     NORMALIZED_SORT_COLUMNS,
     RAW_SORT_COLUMNS,
@@ -35,8 +35,9 @@ from eventdesk.store.sqlite.schema import NO_DAY, SUM_SPLIT, joined_sum
 
 RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.attempts, r.receipts,"
                " r.received_at, r.updated_at, r.duplicate_of,"
-               " (SELECT n.id FROM normalized_events n WHERE n.raw_id = r.id)")
-NORMALIZED_COLUMNS = ("id, raw_id, client_id, metric, amount, timestamp, normalized_hash, warnings")
+               " (SELECT n.id FROM normalized_events n WHERE n.raw_id = r.id), r.reasons")
+NORMALIZED_COLUMNS = ("id, raw_id, client_id, metric, amount, timestamp, normalized_hash, warnings,"
+                      " reasons, mapping_version")
 _RAW_SORT_SQL = {c: f"r.{c}" for c in RAW_SORT_COLUMNS}
 _NORMALIZED_SORT_SQL = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "amount": "amount_units",
                         "timestamp": "ts", "warnings": "json_extract(warnings, '$[0]')"}
@@ -45,13 +46,15 @@ _NORMALIZED_SORT_SQL = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "amount": "am
 def raw_from_row(row: Sequence[Any]) -> RawEvent:
     return RawEvent(id=row[0], source=row[1], text=row[2], status=row[3], content_hash=row[4].hex(),
                     error=row[5], attempts=row[6], receipts=row[7], received_at=row[8],
-                    updated_at=row[9], duplicate_of=row[10], normalized_id=row[11])
+                    updated_at=row[9], duplicate_of=row[10], normalized_id=row[11],
+                    reasons=reasons_from_json(row[12]))
 
 
 def normalized_from_row(row: Sequence[Any]) -> NormalizedEvent:
     return NormalizedEvent(id=row[0], raw_id=row[1], client_id=row[2], metric=row[3], amount=row[4],
                            timestamp=row[5], normalized_hash=row[6].hex(),
-                           warnings=json.loads(row[7]) if row[7] else [])
+                           warnings=json.loads(row[7]) if row[7] else [],
+                           reasons=reasons_from_json(row[8]), mapping_version=row[9])
 
 
 def _like(text: str) -> str:

@@ -16,7 +16,7 @@ from eventdesk.store.sqlite import versions
 from eventdesk.store.sqlite.http_tables import create_tables as create_http_tables
 
 APPLICATION_ID = 0x45564453  # "EVDS", written in the file header
-SCHEMA_VERSION = 2  # 2: daily_totals sums split into sum_high and sum_low
+SCHEMA_VERSION = 3  # 2: daily_totals sums split; 3: reasons, mapping_version
 SUM_SPLIT = 2**32  # a sum of units is kept as high * SUM_SPLIT + low, |low| < SUM_SPLIT
 
 PRAGMAS = (
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS raw_events(
     receipts INTEGER NOT NULL DEFAULT 1,
     received_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    duplicate_of INTEGER
+    duplicate_of INTEGER,
+    reasons TEXT                    -- JSON [{code, field, key}] of a rejection or the last failure
 );
 CREATE TABLE IF NOT EXISTS normalized_events(
     id INTEGER PRIMARY KEY,
@@ -55,7 +56,9 @@ CREATE TABLE IF NOT EXISTS normalized_events(
     ts INTEGER,                     -- microseconds since 1970-01-01 UTC
     timestamp TEXT,
     normalized_hash BLOB NOT NULL,
-    warnings TEXT                   -- JSON list, NULL when there are none
+    warnings TEXT,                  -- JSON list, NULL when there are none
+    reasons TEXT,                   -- JSON [{code, field, key}], one per warning, NULL when none
+    mapping_version INTEGER         -- the mappings version that made it, NULL: made before v3
 );
 CREATE TABLE IF NOT EXISTS daily_totals(
     client_id TEXT NOT NULL,
@@ -132,6 +135,8 @@ def index_statements(unique: bool) -> list[str]:
         "CREATE INDEX IF NOT EXISTS normalized_raw ON normalized_events(raw_id)",
         "CREATE INDEX IF NOT EXISTS normalized_client_metric ON normalized_events(client_id, metric, ts)",
         "CREATE INDEX IF NOT EXISTS normalized_ts ON normalized_events(ts)",
+        # triage reads the few events with warnings without scanning all of them
+        "CREATE INDEX IF NOT EXISTS normalized_with_reasons ON normalized_events(id) WHERE reasons IS NOT NULL",
     ]
 
 

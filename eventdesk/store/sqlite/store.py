@@ -17,10 +17,13 @@ from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 from eventdesk.core.errors import StoreError, StoreUnavailable
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
-from eventdesk.core.ports import StoreVersionError
+from eventdesk.core.ports import MappingVersion, StoreVersionError
+from eventdesk.core.ports.renormalize import RenormalizeRun
 from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
-from eventdesk.store.sqlite import reads, schema, versions
+from eventdesk.core.triage import TriageGroup, TriageQuery
+from eventdesk.store.sqlite import mapping_notes, reads, renormalize, schema, triage, versions
 from eventdesk.store.sqlite.errors import translate
+from eventdesk.store.sqlite.renormalize import SqliteRenormalizeUnit
 from eventdesk.store.sqlite.unit_of_work import SqliteUnitOfWork
 
 T = TypeVar("T")
@@ -165,6 +168,38 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise translate(exc, self.description) from exc
 
+    @contextmanager
+    def renormalize_unit(self) -> Iterator[SqliteRenormalizeUnit]:
+        """A unit of work for re-normalization (``store/sqlite/renormalize.py``)."""
+        try:
+            with SqliteRenormalizeUnit(self._conn(), self._unique, lambda e: translate(e, self.description)) as uow:
+                yield uow
+        except sqlite3.Error as exc:
+            raise translate(exc, self.description) from exc
+
+    @contextmanager
+    def dry_run_unit(self) -> Iterator[SqliteRenormalizeUnit]:
+        """A re-normalization unit on a connection of its own that is always rolled back: the
+        store file is never written, also when this store was opened read-only."""
+        if self.path == ":memory:":
+            raise StoreUnavailable("a dry run needs a store file")
+        try:
+            conn = sqlite3.connect(f"file:{urllib.parse.quote(self.path)}?mode=rw", uri=True,
+                                   isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+            try:
+                conn.execute("PRAGMA cache_spill=OFF")  # uncommitted pages stay in memory, never in the WAL
+                conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+                with SqliteRenormalizeUnit(conn, self._unique, lambda e: translate(e, self.description)) as uow:
+                    yield uow
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise translate(exc, self.description) from exc
+
+    @_mapped
+    def renormalize_runs(self) -> list[RenormalizeRun]:
+        return renormalize.runs(self._conn())
+
     @_mapped
     def has_mark(self, token: str) -> bool:
         return self._conn().execute("SELECT 1 FROM commit_marks WHERE token = ?", (token,)).fetchone() is not None
@@ -241,6 +276,15 @@ class SqliteStore:
         return reads.received_per_bucket(self._conn(), bucket)
 
     @_mapped
+    def triage(self, query: TriageQuery) -> list[TriageGroup]:
+        conn = self._conn()
+        conn.execute("BEGIN")  # one snapshot for the raw and the normalized side
+        try:
+            return triage.triage(conn, query)
+        finally:
+            conn.execute("COMMIT")
+
+    @_mapped
     def integrity_check(self) -> str:
         return self._conn().execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -253,13 +297,16 @@ class SqliteStore:
         return (row[0], row[1]) if row else None
 
     @_mapped
-    def save_mappings(self, text: str, saved_at: str) -> int:
+    def save_mappings(self, text: str, saved_at: str, saved_by: Optional[str] = None,
+                      note: Optional[str] = None) -> int:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM mappings").fetchone()[0]
             conn.execute("INSERT INTO mappings(version, text, saved_at) VALUES (?, ?, ?)",
                          (version, text, saved_at))
+            if saved_by is not None or note is not None:
+                mapping_notes.add(conn, version, saved_by, note)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -267,5 +314,12 @@ class SqliteStore:
             raise
         return version
 
+    @_mapped
+    def mappings_history(self) -> list[MappingVersion]:
+        return mapping_notes.history(self._conn())
+
+    @_mapped
+    def mappings_version(self, version: int) -> Optional[MappingVersion]:
+        return mapping_notes.one(self._conn(), version)
 
 __all__ = ["SqliteStore", "StoreError"]

@@ -58,10 +58,11 @@ class SqliteUnitOfWork:
         on_normalized = " ON CONFLICT(normalized_hash) DO NOTHING" if unique else ""
         self._insert_raw_sql = (
             "INSERT INTO raw_events(id, source, body, status, content_hash, error, attempts, receipts,"
-            " received_at, updated_at) VALUES (?,?,?,?,?,?,?,1,?,?)" + on_raw)
+            " received_at, updated_at, reasons) VALUES (?,?,?,?,?,?,?,1,?,?,?)" + on_raw)
         self._insert_normalized_sql = (
             "INSERT INTO normalized_events(id, raw_id, client_id, metric, amount, amount_units, ts,"
-            " timestamp, normalized_hash, warnings) VALUES (?,?,?,?,?,?,?,?,?,?)" + on_normalized)
+            " timestamp, normalized_hash, warnings, reasons, mapping_version)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)" + on_normalized)
 
     def __enter__(self) -> "SqliteUnitOfWork":
         self._conn.execute("BEGIN IMMEDIATE")
@@ -82,7 +83,7 @@ class SqliteUnitOfWork:
     def insert_raws(self, rows: Sequence[NewRaw]) -> list[Optional[EventId]]:
         first = self._next_id("raw_events")
         params = [(first + i, r.source, r.text, r.status, bytes.fromhex(r.content_hash), r.error,
-                   r.attempts, r.received_at, r.received_at) for i, r in enumerate(rows)]
+                   r.attempts, r.received_at, r.received_at, r.reasons) for i, r in enumerate(rows)]
         self._conn.executemany(self._insert_raw_sql, params)
         inserted = self._inserted("raw_events", first, len(rows))
         ids: list[Optional[EventId]] = [first + i if first + i in inserted else None for i in range(len(rows))]
@@ -110,9 +111,11 @@ class SqliteUnitOfWork:
         first = self._next_id("normalized_events")
         params = []
         for i, r in enumerate(rows):
-            s = r.stored or stored_form(Canonical(r.client_id, r.metric, r.amount, r.timestamp, r.warnings))
+            s = r.stored or stored_form(Canonical(r.client_id, r.metric, r.amount, r.timestamp, r.warnings,
+                                                  r.reasons))
             params.append((first + i, r.raw_id, r.client_id, r.metric, s.amount, s.amount_units, s.ts,
-                           s.timestamp, bytes.fromhex(r.normalized_hash), s.warnings))
+                           s.timestamp, bytes.fromhex(r.normalized_hash), s.warnings, s.reasons,
+                           r.mapping_version))
         self._conn.executemany(self._insert_normalized_sql, params)
         inserted = self._inserted("normalized_events", first, len(rows))
         ids: list[Optional[EventId]] = [first + i if first + i in inserted else None for i in range(len(rows))]
@@ -143,8 +146,9 @@ class SqliteUnitOfWork:
         self._conn.executemany(schema.STATUS_COUNT_ADD, [(s, n) for s, n in delta.items() if n])
         self._conn.executemany(
             "UPDATE raw_events SET status = ?, attempts = ?, error = ?, duplicate_of = ?,"
-            " updated_at = ? WHERE id = ?",
-            [(u.status, u.attempts, u.error, u.duplicate_of, u.updated_at, u.id) for u in updates])
+            " updated_at = ?, reasons = ? WHERE id = ?",
+            [(u.status, u.attempts, u.error, u.duplicate_of, u.updated_at, u.reasons, u.id)
+             for u in updates])
 
     def add_receipts(self, counts: dict[EventId, int]) -> None:
         self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",

@@ -6,6 +6,9 @@ written; an older one is copied to ``NAME.bak-vN`` and upgraded in the open tran
 
     1  daily_totals.sum_units (one int64, overflowed to a float past ~10**6 large amounts)
     2  daily_totals.sum_high, sum_low: exact at any size; rebuilt from normalized_events
+    3  raw_events.reasons, normalized_events.reasons and mapping_version (added as NULL: the
+       events of an older store keep their warnings text but have no codes, and which mappings
+       version made them is not known, so none is guessed)
 """
 from __future__ import annotations
 
@@ -75,6 +78,17 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
     """Bring the schema from ``version`` to the current one, inside the caller's transaction."""
     if version < 2:
         conn.execute("DROP TABLE IF EXISTS daily_totals")  # recreated by schema.TABLES next
+    if version < 3:
+        _add_columns(conn, "raw_events", ("reasons TEXT",))
+        _add_columns(conn, "normalized_events", ("reasons TEXT", "mapping_version INTEGER"))
+
+
+def _add_columns(conn: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column the table lacks (NULL in every old row)."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    for column in columns:
+        if column.split()[0] not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def after_tables(conn: sqlite3.Connection, version: int, no_day: int, split: int) -> None:

@@ -12,10 +12,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from eventdesk.app import Settings, build_app
+from eventdesk.app.queries import stored_raw
 from eventdesk.cli.main import main as cli_main
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.intake import read_envelope
-from eventdesk.gui.tabs.submit_tab import stored_raw
 
 
 def event(amount, form="client"):

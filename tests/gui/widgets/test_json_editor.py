@@ -1,6 +1,7 @@
 """The JSON editor points at the line and column of a syntax error, live."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -62,3 +63,17 @@ def test_highlighting_follows_a_dark_palette(qtbot):
                         timeout=2_000)
     finally:
         QApplication.setPalette(old)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"source": "a", "payload": 1}', "payload must be an object, not a number"),
+    ('{"source": "  ", "payload": {}}', "source is empty"),
+    ('[{"source": "a", "payload": {}}]', "event is an array, not an object"),
+    ('{"source": "a"}', "payload is missing"),
+])
+def test_submit_tab_says_why_in_intakes_own_words(qtbot, window, text, words):
+    """The warning before sending is the reason the event would be stored with (one wording)."""
+    tab = window.submit_tab
+    with qtbot.waitSignal(tab.editor.validated, timeout=2_000):
+        tab.editor.setPlainText(text)
+    assert tab.validation.text() == f"⚠ Valid JSON, but it will be rejected: {words}"

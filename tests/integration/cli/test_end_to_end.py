@@ -96,13 +96,14 @@ def test_export_formats(tmp_path):
     raw = [json.loads(line) for line in eventdesk("export", "raw", "--store", store).stdout.splitlines()]
     assert [r["status"] for r in raw] == ["normalized", "rejected"]
     assert set(raw[0]) == {"id", "source", "payload", "status", "content_hash", "error", "attempts",
-                           "receipts", "received_at"}
-    assert raw[1]["payload"] == "nonsense"
+                           "receipts", "received_at", "reasons"}  # reasons: design 12
+    assert raw[1]["payload"] == "nonsense" and raw[1]["reasons"] == [{"code": "json.invalid", "field": None,
+                                                                      "key": None}]
     rejected = eventdesk("export", "raw", "--status", "rejected", "--store", store).stdout.splitlines()
     assert len(rejected) == 1
     csv_text = eventdesk("export", "normalized", "--format", "csv", "--store", store).stdout.decode()
     header, row = csv_text.splitlines()
-    assert header == "id,raw_id,client_id,metric,amount,timestamp,normalized_hash,warnings"
+    assert header == "id,raw_id,client_id,metric,amount,timestamp,normalized_hash,warnings,reasons"
     assert ",a,m,1.5,2024-01-01T00:00:00Z," in row
 
 

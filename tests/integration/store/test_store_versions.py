@@ -102,7 +102,7 @@ def test_older_store_is_upgraded_once_with_a_copy_and_one_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == stats_before
     (line,) = done.stderr.strip().splitlines()
-    assert "upgraded" in line and "version 1 to 2" in line and "old.db.bak-v1" in line
+    assert "upgraded" in line and f"version 1 to {schema.SCHEMA_VERSION}" in line and "old.db.bak-v1" in line
     assert os.path.exists(path + ".bak-v1")
     assert sqlite3.connect(path + ".bak-v1").execute(
         "SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)

@@ -33,6 +33,11 @@ def test_the_one_worker_pool_rule(total, workers, expected):
     assert events.pool_size(total, workers) == expected
 
 
+def test_the_desktop_app_parses_in_one_worker_beside_its_import_process():
+    assert events.pool_size(events.PARALLEL_MIN_BYTES, 1, smallest=1) == 1
+    assert events.pool_size(events.PARALLEL_MIN_BYTES - 1, 1, smallest=1) == 0
+
+
 def test_ingest_files_sums_every_file_and_reports_progress_over_all_of_them(app, tmp_path):
     first, second = tmp_path / "a.jsonl", tmp_path / "b.json"
     first.write_text("\n".join(line(n) for n in range(3)) + "\n\n")
