@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Callable, Iterator, Optional, Sequence, TypeVar
 
 from pymongo import MongoClient
@@ -125,28 +125,19 @@ class MongoStore:
 
     # -- writes
 
-    @contextmanager
-    def unit_of_work(self) -> Iterator[MongoWrites]:
-        uow: Any
-        if self.transactions:
-            uow = TransactionalUnitOfWork(self._client, self._db, self._unique, self.description)
-        else:
-            uow = StandaloneUnitOfWork(self._db, self._unique, self.description)
-        try:
-            with uow:
-                yield uow
-        except PyMongoError as exc:
-            raise translate(exc, self.description) from exc
+    def unit_of_work(self) -> AbstractContextManager[MongoWrites]:
+        return self._unit(TransactionalUnitOfWork, StandaloneUnitOfWork)
 
-    @contextmanager
-    def renormalize_unit(self) -> Iterator[Any]:
+    def renormalize_unit(self) -> AbstractContextManager[Any]:
         """A unit of work for re-normalization (``store/mongo/renormalize.py``)."""
         self._ensure_duplicate_index()
-        uow: Any
-        if self.transactions:
-            uow = renormalize.TransactionalRenormalizeUnit(self._client, self._db, self._unique, self.description)
-        else:
-            uow = renormalize.StandaloneRenormalizeUnit(self._db, self._unique, self.description)
+        return self._unit(renormalize.TransactionalRenormalizeUnit, renormalize.StandaloneRenormalizeUnit)
+
+    @contextmanager
+    def _unit(self, transactional: Any, standalone: Any) -> Iterator[Any]:
+        """A transaction on a replica set or mongos, else the compensating standalone kind."""
+        uow = (transactional(self._client, self._db, self._unique, self.description) if self.transactions
+               else standalone(self._db, self._unique, self.description))
         try:
             with uow:
                 yield uow
