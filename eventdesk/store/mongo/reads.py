@@ -3,6 +3,7 @@
 Every value from a user is data: compared with equality, ``$in`` or an escaped regex, never
 spliced into a query as an operator. Sort fields come from the whitelists in core.queries.
 Ordering matches the SQLite store: nulls first ascending, last descending, ties by id.
+Sorting by amount is exact (merged in amount_sort, as ``amount_units`` is null for some amounts).
 """
 from __future__ import annotations
 
@@ -11,18 +12,19 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Optional, Sequence
 
-from eventdesk.core.aggregation import amount_units, epoch_micros
+from eventdesk.core.aggregation import epoch_micros
 from eventdesk.core.canonical import timestamp_text
 from eventdesk.core.model import EventId, NormalizedEvent, RawEvent
 from eventdesk.core.queries import NORMALIZED_SORT_COLUMNS, RAW_SORT_COLUMNS, NormalizedQuery, Page, RawQuery
 from eventdesk.store.mongo import schema
+from eventdesk.store.mongo.amount_sort import amount_page
 from eventdesk.store.mongo.documents import as_id, normalized_from_doc, raw_from_doc
 
 Filter = dict[str, Any]
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
 _RAW_SORT = {**{c: c for c in RAW_SORT_COLUMNS}, "id": "_id"}
-_NORMALIZED_SORT = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "id": "_id", "amount": "amount_units",
-                    "timestamp": "ts", "warnings": "warnings.0"}
+_NORMALIZED_SORT = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "id": "_id", "timestamp": "ts",
+                    "warnings": "warnings.0"}  # amount: amount_sort
 _SCALARS = (str, int, float, type(None))
 
 
@@ -158,7 +160,13 @@ def query_normalized(db: Any, query: NormalizedQuery, page: Page) -> list[Normal
     field = _NORMALIZED_SORT.get(page.sort)
     if field is None:
         raise ValueError(f"cannot sort normalized events by {page.sort!r}")
-    if page.after is not None and page.sort in ("amount", "timestamp"):
+    if page.sort == "amount":
+        cursor = page.after if page.after is not None else (None, None)
+        if not isinstance(cursor[0], _SCALARS) or isinstance(cursor[0], bool):
+            raise ValueError("a page cursor holds a plain value and an id")
+        docs = amount_page(db, normalized_filter(query), page, _sort_key("amount", cursor[0]), as_id(cursor[1]))
+        return [normalized_from_doc(d) for d in docs]
+    if page.after is not None and page.sort == "timestamp":
         page = Page(page.sort, page.descending, (_sort_key(page.sort, page.after[0]), page.after[1]),
                     page.limit)
     return [normalized_from_doc(d)
@@ -166,12 +174,15 @@ def query_normalized(db: Any, query: NormalizedQuery, page: Page) -> list[Normal
 
 
 def _sort_key(sort: str, value: Any) -> Any:
-    """The stored sort key of a displayed value (amount text -> units, timestamp text -> µs)."""
+    """The sort key of a displayed value (amount text -> exact Decimal, timestamp text -> µs)."""
     if value is None:
         return None
     try:
         if sort == "amount":
-            return amount_units(Decimal(str(value)))
+            amount = Decimal(str(value))
+            if not amount.is_finite():
+                raise ValueError("not a finite amount")
+            return amount
         return epoch_micros(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"not a page cursor for {sort}: {value!r}") from exc

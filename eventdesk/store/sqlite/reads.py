@@ -1,6 +1,10 @@
 """Read queries of the SQLite store: tables with filters and keyset paging, stats, aggregates.
 
 Every value from a user arrives as a bound parameter; column names come from whitelists.
+Sorting by amount uses exact units where they exist and the amount as a double (times 10**4)
+where they do not (finer than 10**-4 or beyond the units' range): SQLite compares INTEGER and
+REAL by value, so the order is exact except that an amount without units ties with any amount
+equal to it in double precision (about 15 significant digits), and such ties fall back to id order.
 """
 from __future__ import annotations
 
@@ -38,8 +42,9 @@ RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.att
                " (SELECT n.id FROM normalized_events n WHERE n.raw_id = r.id), r.reasons")
 NORMALIZED_COLUMNS = ("id, raw_id, client_id, metric, amount, timestamp, normalized_hash, warnings,"
                       " reasons, mapping_version")
+_AMOUNT_KEY_SQL = "coalesce(amount_units, CAST(amount AS REAL) * 10000)"  # NULL only without amount
 _RAW_SORT_SQL = {c: f"r.{c}" for c in RAW_SORT_COLUMNS}
-_NORMALIZED_SORT_SQL = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "amount": "amount_units",
+_NORMALIZED_SORT_SQL = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "amount": _AMOUNT_KEY_SQL,
                         "timestamp": "ts", "warnings": "json_extract(warnings, '$[0]')"}
 
 
@@ -159,24 +164,33 @@ def query_normalized(conn: sqlite3.Connection, query: NormalizedQuery, page: Pag
         raise ValueError(f"cannot sort normalized events by {page.sort!r}")
     clauses, params = _normalized_where(query)
     if page.after is not None and page.sort in ("amount", "timestamp"):
-        page = Page(page.sort, page.descending, (_sort_key_value(page.sort, page.after[0]), page.after[1]),
-                    page.limit)
+        key = _sort_key_value(conn, page.sort, page.after[0])
+        page = Page(page.sort, page.descending, (key, page.after[1]), page.limit)
     more, more_params, order = _keyset(column, "id", page)
     where = " AND ".join(clauses + more) or "1"
     sql = f"SELECT {NORMALIZED_COLUMNS} FROM normalized_events WHERE {where} ORDER BY {order} LIMIT ?"
     return [normalized_from_row(r) for r in conn.execute(sql, params + more_params + [page.limit])]
 
 
-def _sort_key_value(sort: str, value: Any) -> Any:
-    """The stored sort key of a displayed value (amount text -> units, timestamp text -> µs)."""
+def _sort_key_value(conn: sqlite3.Connection, sort: str, value: Any) -> Any:
+    """The stored sort key of a displayed value (amount text -> units or double, timestamp text -> µs)."""
     if value is None:
         return None
     from datetime import datetime
 
     from eventdesk.core.aggregation import amount_units
-    if sort == "amount":
-        return amount_units(Decimal(value))
-    return epoch_micros(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    from eventdesk.core.canonical import amount_text
+    try:
+        if sort == "amount":
+            amount = Decimal(str(value))
+            if not amount.is_finite():
+                raise ValueError("not finite")
+            # SQLite computes the key exactly as for the stored canonical text, so no row is skipped
+            return conn.execute(f"SELECT {_AMOUNT_KEY_SQL} FROM (SELECT ? AS amount_units, ? AS amount)",
+                                (amount_units(amount), amount_text(amount))).fetchone()[0]
+        return epoch_micros(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    except (ArithmeticError, ValueError) as exc:
+        raise ValueError(f"not a page cursor for {sort}: {value!r}") from exc
 
 
 def count_normalized(conn: sqlite3.Connection, query: NormalizedQuery) -> int:

@@ -82,12 +82,8 @@ def test_stats_counts_and_distinct_values_equal_the_fakes(both):
 
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("sort", ["timestamp", "amount"])
-def test_sorted_pages_equal_the_fakes(both, sort, descending, request):
+def test_sorted_pages_equal_the_fakes(both, sort, descending):
     store, fake = both
-    if sort == "amount":  # a known defect, reported: remove this mark with its fix
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "SQLite and MongoDB sort by amount_units, NULL for amounts finer than 10**-4 or beyond the"
-            " units' range: 0.00001 and 12345678901234.5 sort among the events without an amount")))
     def walk(s) -> list:
         rows, after = [], None
         while True:
