@@ -26,6 +26,7 @@ from eventdesk.gui.tabs.normalized_tab import NormalizedTab
 from eventdesk.gui.tabs.raw_tab import RawTab, retry_all_failed
 from eventdesk.gui.tabs.stats_tab import StatsTab
 from eventdesk.gui.tabs.submit_tab import SubmitTab
+from eventdesk.gui.tabs.triage_tab import TriageTab
 from eventdesk.gui.widgets.empty_store import EmptyStoreBanner
 from eventdesk.gui.widgets.message_area import MessageArea, MessageHistory
 from eventdesk.gui.widgets.store_status import StoreStatus
@@ -51,10 +52,11 @@ class MainWindow(QMainWindow):
         self.normalized_tab = NormalizedTab(self.session, self.prefs)
         self.aggregates_tab = AggregatesTab(self.session, self.prefs)
         self.stats_tab = StatsTab(self.session)
+        self.triage_tab = TriageTab(self.session)
         self.tabs = QTabWidget(documentMode=True)
         for tab, title in ((self.submit_tab, "Submit"), (self.raw_tab, "Raw events"),
                            (self.normalized_tab, "Normalized events"), (self.aggregates_tab, "Aggregates"),
-                           (self.stats_tab, "Statistics")):
+                           (self.stats_tab, "Statistics"), (self.triage_tab, "Triage")):
             self.tabs.addTab(tab, title)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.normalized_tab.model.total_changed.connect(
             lambda n: self._on_total_changed(self.normalized_tab, "Normalized events", n))
         self.raw_tab.normalized_requested.connect(self._on_normalized_requested)
+        self.triage_tab.samples_requested.connect(self._on_samples_requested)
         self.empty_banner.load_sample.connect(self.start_import)
         self.empty_banner.import_file.connect(self.choose_import)
         s.data_changed.connect(lambda: self.empty_banner.isVisible() and self._check_empty())
@@ -152,6 +155,12 @@ class MainWindow(QMainWindow):
     def _on_normalized_requested(self, normalized_id: Any) -> None:
         self.tabs.setCurrentWidget(self.normalized_tab)
         self.normalized_tab.show_event(normalized_id)
+
+    def _on_samples_requested(self, content_hash: str) -> None:
+        """The Raw tab, its filters cleared, searching for this hash: exactly that event."""
+        self.raw_tab.restore_filters({"text": content_hash})
+        self.tabs.setCurrentWidget(self.raw_tab)
+        self.raw_tab.refresh()
 
     # -- tabs and keyboard
     def current_tab(self) -> Any:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from eventdesk.core.faults import FaultPoint
 from eventdesk.gui.simulation import FailureSimulation
 
-TAB_TITLES = ("Submit", "Raw events", "Normalized events", "Aggregates", "Statistics")
+TAB_TITLES = ("Submit", "Raw events", "Normalized events", "Aggregates", "Statistics", "Triage")
 
 
 def _action(window: QMainWindow, menu: QMenu, text: str, slot: Callable[..., Any],

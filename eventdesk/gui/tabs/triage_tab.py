@@ -1,0 +1,201 @@
+"""The Triage tab: problem events grouped by reason code, client and field (``queries.triage``),
+with Show samples (in the Raw tab) and Retry group for failures."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from eventdesk.app import App, events, queries
+from eventdesk.core.normalizer import client_id_of
+from eventdesk.core.queries import Page, RawQuery
+from eventdesk.core.triage import TriageGroup
+from eventdesk.gui import numbers
+from eventdesk.gui.session import Session
+from eventdesk.gui.tabs.table_tab import fill_choices
+
+COLUMNS = ("Code", "Client", "Field", "Count", "First seen (UTC)", "Last seen (UTC)", "Sample raw ids")
+COUNT_COLUMN = COLUMNS.index("Count")
+STATUS_CHOICES = (("all problems", None), ("failed", "failed"), ("rejected", "rejected"),
+                  ("dead letter", "dead_letter"), ("with warnings", "normalized"))
+RETRYABLE = ("failed", "dead_letter")
+FAILURE_PREFIXES = ("store.", "simulated.")  # reason codes of failures: a retry may fix them
+SCAN_PAGE = 2000
+
+
+def load_triage(app: App, status: Optional[str], client_id: Optional[str]) -> tuple[list[TriageGroup], list[str]]:
+    """Runs in the pool: the groups, and the clients the filter offers (sources, trimmed)."""
+    clients = sorted({client_id_of(s) for s in queries.distinct_sources(app) if s is not None})
+    return queries.triage(app, status, client_id), clients
+
+
+def group_members(app: App, group: TriageGroup, statuses: tuple[str, ...]) -> list[Any]:
+    """Texts of the raw events in ``statuses`` whose reasons put them in ``group`` (store order)."""
+    texts, after = [], None
+    while True:
+        rows = queries.raw_page(app, RawQuery(statuses=statuses), Page("id", False, after, SCAN_PAGE))
+        for raw in rows:
+            client = None if raw.source is None else client_id_of(raw.source)
+            if client == group.client_id and any((r[0], r[1]) == (group.code, group.field) for r in raw.reasons):
+                texts.append(raw.text)
+        if len(rows) < SCAN_PAGE:
+            return texts
+        after = (rows[-1].id, rows[-1].id)
+
+
+def retry_group(app: App, group: TriageGroup, statuses: tuple[str, ...]) -> dict[str, int]:
+    """Runs in the pool: reprocess exactly the failed (or dead-letter) events of ``group``."""
+    texts = group_members(app, group, statuses)
+    return events.retry_texts(app, texts) if texts else {}
+
+
+def sample_hash(app: App, raw_id: Any) -> Optional[str]:
+    """Runs in the pool: the content hash of a sample (the Raw tab's search finds it exactly)."""
+    raw = queries.raw_details(app, raw_id)[0]
+    return None if raw is None else raw.content_hash
+
+
+class TriageTab(QWidget):
+    """A table of problem groups, filtered by status and client."""
+
+    #: Show this raw event (its content hash) in the Raw tab.
+    samples_requested = Signal(str)
+
+    def __init__(self, session: Session, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.groups: list[TriageGroup] = []
+        self._generation = 0
+        self.status = QComboBox()
+        for label, value in STATUS_CHOICES:
+            self.status.addItem(label, value)
+        self.client = QComboBox(minimumContentsLength=10)
+        fill_choices(self.client, [], None)
+        self.status.currentIndexChanged.connect(self.refresh)
+        self.client.currentIndexChanged.connect(self.refresh)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._on_selection_changed)
+        self.samples_button = QPushButton("Show samples", enabled=False,
+                                          toolTip="the group's newest sample in the Raw tab (found by its hash)")
+        self.samples_button.clicked.connect(self.show_samples)
+        self.retry_button = QPushButton("Retry group", enabled=False,
+                                        toolTip="reprocess every failed or dead-letter event of the group")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.note = QLabel(" ")
+        session.data_changed.connect(self._on_data_changed)
+        session.store_opened.connect(lambda _app: self._on_data_changed())
+        self._layout()
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Status:"))
+        filters.addWidget(self.status)
+        filters.addWidget(QLabel("Client:"))
+        filters.addWidget(self.client)
+        filters.addStretch(1)
+        filters.addWidget(self.note)
+        actions = QHBoxLayout()
+        actions.addWidget(self.samples_button)
+        actions.addWidget(self.retry_button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(4)
+        layout.addLayout(filters)
+        layout.addLayout(actions)
+        layout.addWidget(self.table, 1)
+
+    # -- loading
+    def refresh(self, *_args: Any) -> None:
+        self._generation += 1
+        generation = self._generation
+        self.session.run(load_triage, self.status.currentData(), self.client.currentData(),
+                         doing="Grouping problem events", on_result=lambda value: self._on_loaded(generation, value))
+
+    def focus_filter(self) -> None:
+        self.status.setFocus()
+
+    def _on_data_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    def _on_loaded(self, generation: int, value: tuple[list[TriageGroup], list[str]]) -> None:
+        if generation != self._generation:
+            return  # a newer filter's answer follows
+        groups, clients = value
+        fill_choices(self.client, clients, self.client.currentData())
+        self.groups = groups
+        table = self.table
+        table.setRowCount(len(groups))
+        for row, group in enumerate(groups):
+            cells = (group.code, group.client_id or "(none)", group.field or "—", numbers.integer(group.count),
+                     numbers.utc_time(group.first_seen), numbers.utc_time(group.last_seen),
+                     ", ".join(str(i) for i in group.sample_raw_ids))
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column == COUNT_COLUMN:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                table.setItem(row, column, item)
+        total = sum(g.count for g in groups)
+        self.note.setText(f"{numbers.integer(len(groups))} groups · {numbers.integer(total)} counted")
+        self._on_selection_changed()
+
+    # -- actions
+    def selected_group(self) -> Optional[TriageGroup]:
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        return self.groups[min(rows)] if rows and min(rows) < len(self.groups) else None
+
+    def _retry_statuses(self) -> tuple[str, ...]:
+        status = self.status.currentData()
+        return (status,) if status in RETRYABLE else RETRYABLE
+
+    def _on_selection_changed(self) -> None:
+        group = self.selected_group()
+        self.samples_button.setEnabled(group is not None and bool(group.sample_raw_ids))
+        retryable = self.status.currentData() in (None, *RETRYABLE)
+        self.retry_button.setEnabled(group is not None and retryable and group.code.startswith(FAILURE_PREFIXES))
+
+    def show_samples(self) -> None:
+        group = self.selected_group()
+        if group is None or not group.sample_raw_ids:
+            return
+        raw_id = group.sample_raw_ids[0]
+        self.session.run(sample_hash, raw_id, doing="Finding the sample raw event",
+                         on_result=lambda h: self.samples_requested.emit(h) if h else
+                         self.session.messages.warning(f"Raw event {raw_id} is no longer stored"))
+
+    def retry_selected(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        self.session.run(retry_group, group, self._retry_statuses(), writes=True,
+                         doing=f"Retrying the {group.code} group of {group.client_id or '(none)'}",
+                         on_result=self._on_retried)
+
+    def _on_retried(self, counts: dict[str, int]) -> None:
+        summary = ", ".join(f"{numbers.integer(n)} {what}" for what, n in counts.items() if n) or "nothing to retry"
+        self.session.messages.info(f"Retry finished: {summary}")
