@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "renormalize", parents=[common, normalising],
-        help="apply the current mappings to stored events (design section 12)",
+        help="apply the current mappings to stored events (docs/renormalize.md)",
         description="Recompute the normalized events of normalized and duplicate raw events with the "
                     "current mappings, in chunked transactions; a re-run continues an interrupted one. "
                     "failed and dead_letter events are left to 'retry'.")
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_serve_parsers(commands: Any, common: argparse.ArgumentParser,
                        normalising: argparse.ArgumentParser) -> None:
-    p = commands.add_parser("serve", parents=[common, normalising], help="the HTTP API (design section 10)")
+    p = commands.add_parser("serve", parents=[common, normalising], help="the HTTP API for clients (docs/http.md)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=5000, help="port (default 5000; 0 picks a free one)")
     p.add_argument("--no-auth", action="store_true", help="no tokens (only on a loopback address)")
