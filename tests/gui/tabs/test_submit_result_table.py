@@ -86,16 +86,20 @@ def cli_submit(capsys, store, text, fault):
     return json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize("fault", [None, *[p.value for p in FaultPoint]])
-def test_every_fault_point_and_case_is_told_as_the_cli_reports_it(qtbot, window, capsys, tmp_path, fault):
-    cli_store = str(tmp_path / "cli.db")
-    panel = window.submit_tab.result_panel
+def each_case(qtbot, window, capsys, cli_store, fault):
+    """Every case of CASES, its steps done first, submitted through the GUI and through the CLI."""
     for case, (steps, text) in CASES.items():
         for step_text, step_fault in steps:
             gui_submit(qtbot, window, step_text, step_fault)
             cli_submit(capsys, cli_store, step_text, step_fault)
-        submission = gui_submit(qtbot, window, text, fault)
-        reply = cli_submit(capsys, cli_store, text, fault)
+        yield case, text, gui_submit(qtbot, window, text, fault), cli_submit(capsys, cli_store, text, fault)
+
+
+@pytest.mark.parametrize("fault", [None, *[p.value for p in FaultPoint]])
+def test_every_fault_point_and_case_is_told_as_the_cli_reports_it(qtbot, window, capsys, tmp_path, fault):
+    cli_store = str(tmp_path / "cli.db")
+    panel = window.submit_tab.result_panel
+    for case, text, submission, reply in each_case(qtbot, window, capsys, cli_store, fault):
         where = f"{fault} x {case}: {panel.summary.text()!r}"
 
         assert submission.result.to_json() == reply, where
@@ -138,12 +142,7 @@ def test_the_same_stories_over_mongodb(qtbot, window, capsys, tmp_path, idle, fa
     idle(window)
     cli_store = str(tmp_path / "cli.db")
     panel = window.submit_tab.result_panel
-    for case, (steps, text) in CASES.items():
-        for step_text, step_fault in steps:
-            gui_submit(qtbot, window, step_text, step_fault)
-            cli_submit(capsys, cli_store, step_text, step_fault)
-        submission = gui_submit(qtbot, window, text, fault)
-        reply = cli_submit(capsys, cli_store, text, fault)
+    for case, text, submission, reply in each_case(qtbot, window, capsys, cli_store, fault):
         where = f"{server} {fault} x {case}: {panel.summary.text()!r}"
         mine = submission.result.to_json()
         assert [mine[k] for k in ("outcome", "status", "error")] == [reply[k] for k in ("outcome", "status", "error")]
