@@ -12,15 +12,17 @@ from typing import Any, BinaryIO, Iterable, Iterator, Optional, Sequence
 
 from eventdesk.app.mapping_sources import current_mappings, os_user, readable_mappings
 from eventdesk.app.paths import default_store_uri
+from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest_stream
 from eventdesk.core.input_reader import Item
 from eventdesk.core.mappings import Mappings
-from eventdesk.core.model import Prepared, SubmitResult
+from eventdesk.core.model import SubmitResult
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.parallel import ParallelPreparer, prepare_batch
 from eventdesk.core.ports import EventStore
 from eventdesk.core.processor import DEFAULT_MAX_ATTEMPTS, Processor, utc_now_text
+from eventdesk.core.rows import Row
 from eventdesk.store import open_store
 
 #: Test-only switch for negative controls: stores are opened without their unique indexes.
@@ -56,9 +58,10 @@ class App:
     def apply_raw_batch(self, batch: Sequence[bytes]) -> list[SubmitResult]:
         return self.processor.apply(prepare_batch(self.processor.normalizer, list(batch)))
 
-    def _prepare_here(self, batches: Iterable[list[Item]]) -> Iterator[list[Prepared]]:
+    def _prepare_here(self, batches: Iterable[list[Item]]) -> Iterator[list[Row]]:
+        preparer = FastPreparer(self.mappings)  # the workers' way, in this process
         for batch in batches:
-            yield prepare_batch(self.processor.normalizer, batch)
+            yield preparer.rows(batch)
 
     def parallel_preparer(self, workers: int) -> ParallelPreparer:
         """Worker processes that prepare batches with this app's mappings (close it after use)."""
@@ -72,7 +75,7 @@ class App:
 
         Front ends call ``eventdesk.app.events.ingest_files``, which decides on the worker pool."""
         prepare = preparer.prepare if preparer is not None else self._prepare_here
-        return ingest_stream(stream, prepare, self.processor.apply, summary, batch_size, fmt,
+        return ingest_stream(stream, prepare, self.processor.apply_rows, summary, batch_size, fmt,
                              progress, cancel)
 
     def set_mappings(self, mappings: Mappings, text: Optional[str] = None, note: Optional[str] = None) -> int:

@@ -1,6 +1,7 @@
 """The measurements of the benchmark, one function per target of design section 9."""
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import statistics
@@ -17,6 +18,7 @@ from typing import Any, Callable, Optional
 
 from eventdesk.app import App, load_mappings_file
 from eventdesk.bench.report import Report
+from eventdesk.core.ingest import DEFAULT_BATCH_SIZE
 from eventdesk.core.intake import read_envelope
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.queries import AggregateQuery, Page, RawQuery
@@ -55,9 +57,10 @@ def _fresh(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def _ingest_cli(data: Generated, store: Path, workers: Optional[int]) -> tuple[dict, float, int]:
+def _ingest_cli(data: Generated, store: Path, workers: Optional[int], fresh: bool = True) -> tuple[dict, float, int]:
     """Run `eventdesk ingest` in its own process: (summary, wall seconds, peak RSS in KiB)."""
-    _fresh(store)
+    if fresh:
+        _fresh(store)
     command = [sys.executable, "-m", "eventdesk", "ingest", str(data.events), "--json",
                "--mappings", str(data.mappings), "--store", str(store)]
     if workers:
@@ -110,9 +113,75 @@ def _measure_ingest(report: Report, data: Generated, store: Path, workers: Optio
     return rate
 
 
+def floor(report: Report, data: Generated, store: Path) -> float:
+    """The naive floor of design 9: parse, hash, one insert with one unique index, nothing else
+    (no mappings, no second level, no statuses), in the same batches, durable; one process."""
+    print(f"naive floor on {data.lines:,} lines ...", flush=True)
+    _fresh(store)
+    conn = sqlite3.connect(str(store), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE raw(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, body TEXT, source TEXT)")
+    insert = "INSERT INTO raw(hash, body, source) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING"
+    started = time.perf_counter()
+    rows: list[tuple] = []
+    with open(data.events, "rb") as stream:
+        for line in stream:
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = None
+            source = value.get("source") if isinstance(value, dict) else None
+            rows.append((hashlib.sha256(line).digest(), line.decode("utf-8", "replace"),
+                         source if isinstance(source, str) else None))
+            if len(rows) >= DEFAULT_BATCH_SIZE:
+                conn.execute("BEGIN")
+                conn.executemany(insert, rows)
+                conn.execute("COMMIT")
+                rows = []
+    if rows:
+        conn.execute("BEGIN")
+        conn.executemany(insert, rows)
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    rate = data.lines / seconds
+    report.add(f"naive floor, {data.lines:,} lines", rate, "events/s",
+               note=f"stdlib json + sha256 + INSERT, {DEFAULT_BATCH_SIZE:,} per commit")
+    report.floor_rate = rate  # type: ignore[attr-defined]
+    return rate
+
+
 def bulk_ingest(report: Report, data: Generated, store: Path, workers: Optional[int]) -> None:
     rate = _measure_ingest(report, data, store, workers, "bulk", "largest process")
     report.bulk_rate = rate  # type: ignore[attr-defined]  # for the baseline's ratio
+    floor_rate = getattr(report, "floor_rate", None)
+    if floor_rate:
+        report.add("ingest / naive floor, same run", rate / floor_rate, "x", 0.5,
+                   note=f"floor {floor_rate:,.0f} events/s")
+
+
+def ingest_into_a_full_store(report: Report, data: Generated, full: Path, store: Path,
+                             workers: Optional[int]) -> None:
+    """The bulk file into a copy of the store that already holds the large ingest (~1M events)."""
+    print(f"ingest of {data.lines:,} lines into a store holding {full.name} ...", flush=True)
+    _fresh(store)
+    source = sqlite3.connect(str(full))
+    copy = sqlite3.connect(str(store))
+    source.backup(copy)
+    copy.close()
+    source.close()
+    held = SqliteStore(str(store), read_only=True)
+    before = held.stats().normalized
+    held.close()
+    summary, wall, rss = _ingest_cli(data, store, workers, fresh=False)
+    report.add(f"ingest {data.lines:,} into {before:,} held", data.lines / wall, "events/s", 35_000,
+               note=f"{wall:.1f} s wall; peak {rss / 1024:,.0f} MiB")
+    truth = data.truth
+    got = (summary["accepted"] + summary["semantic_duplicate"], summary["rejected"])
+    want = (truth["normalized"] + truth["semantic_duplicates"], truth["rejected"])
+    report.check(f"ingest into a full store counts every line ({data.lines:,})",
+                 summary["lines"] == data.lines and got == want, f"{summary}")
 
 
 def large_ingest(report: Report, data: Generated, store: Path, workers: Optional[int]) -> None:

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=None, metavar="N",
                    help="processes that parse and normalise (default: number of cores)")
     p.add_argument("--batch-size", type=_positive, default=None, metavar="N",
-                   help="events per durable transaction (default 5000)")
+                   help="events per durable transaction (default 30000)")
     p.add_argument("--format", choices=("auto", "jsonl", "array"), default="auto",
                    help="input format (default: auto)")
     p.add_argument("--max-attempts", type=_positive, default=None, metavar="N")
@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     action.add_argument("--show", type=_positive, metavar="VERSION", help="print that version's JSON document")
     action.add_argument("--rollback", type=_positive, metavar="VERSION",
                         help="save a new version with the content of VERSION")
+    action.add_argument("--preview", metavar="FILE",
+                        help="what the draft mappings in FILE would change in stored events (docs/workbench.md)")
+    p.add_argument("--client", metavar="C", help="with --preview: only this client's events")
+    p.add_argument("--limit", type=_positive, default=None, metavar="N",
+                   help="with --preview: the client's newest N events (default 500)")
     p.add_argument("--json", action="store_true")
 
     p = commands.add_parser(

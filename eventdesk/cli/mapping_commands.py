@@ -6,8 +6,11 @@ import json
 import sys
 from typing import Any
 
-from eventdesk.app import App, Settings, build_app, check_store_uri, mappings, renormalize
+from eventdesk.app import App, Settings, build_app, check_store_uri, mappings, renormalize, workbench
+from eventdesk.app.errors import UsageError
 from eventdesk.cli.exits import EXIT_OK
+from eventdesk.core.errors import MappingsError
+from eventdesk.core.preview import Preview, PreviewExample
 
 
 def _open(args: argparse.Namespace, read_only: bool = False) -> App:
@@ -22,9 +25,15 @@ def _print_json(value: Any) -> None:
 
 
 def run_mappings(args: argparse.Namespace) -> int:
-    app = _open(args, read_only=args.history or args.show is not None)  # these two never write
+    preview = getattr(args, "preview", None)
+    if preview is None and (getattr(args, "client", None) is not None or getattr(args, "limit", None) is not None):
+        raise UsageError("--client and --limit go with --preview FILE")
+    draft = _read_draft(preview) if preview is not None else None  # a missing file: before opening the store
+    app = _open(args, read_only=args.history or args.show is not None or draft is not None)  # these never write
     try:
-        if args.set:
+        if draft is not None:
+            _print_preview(args, workbench.preview_draft(app, draft, args.client, args.limit or 500))
+        elif args.set:
             version = mappings.save_mappings_file(app, args.set)
             _say(args, {"version": version}, f"mappings version {version} is now current")
         elif args.rollback is not None:
@@ -96,3 +105,44 @@ def _run_line(run: renormalize.RenormalizeRun) -> str:
     return (f"{run.run_id:>4}  {run.state:<10}  version {run.mapping_version}  {run.started_at} -> "
             f"{run.finished_at or '...'}  {run.started_by or '(unknown)'}  scope {scope}  "
             f"examined {c.get('examined', 0):,} changed {c.get('changed', 0):,}")
+
+
+# -- mappings --preview FILE (docs/workbench.md)
+
+_SHOWN_EXAMPLES = 5  # in text; --json gives all the preview's examples
+
+
+def _read_draft(path: str) -> str:
+    """The draft's text; a file that cannot be read is refused as ``--set`` refuses it (exit 2)."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise MappingsError(f"cannot read mappings file {path}: {reason}") from None
+
+
+def _print_preview(args: argparse.Namespace, preview: Preview) -> None:
+    if args.json:
+        _print_json(preview.to_json())
+        return
+    p = preview
+    print(f"{p.examined:,} examined with the draft: would change {p.changed:,}, unchanged {p.unchanged:,}; "
+          f"fixed {p.fixed:,}, broken {p.broken:,}; amount {p.amount_changed:,}, timestamp "
+          f"{p.timestamp_changed:,}, metric {p.metric_changed:,}; {p.became_duplicate:,} would become a "
+          f"semantic duplicate, {p.stopped_duplicate:,} would stop being one (nothing written)")
+    for example in [e for e in p.examples if e.kinds or e.warnings_changed][:_SHOWN_EXAMPLES]:
+        print(_example_line(example))
+
+
+def _example_line(example: PreviewExample) -> str:
+    shown = example.to_json()
+    before, after = shown["before"] or {}, shown["after"] or {}
+    changes = [f"{name} {_shown(before.get(name))} -> {_shown(after.get(name))}"
+               for name in ("metric", "amount", "timestamp") if before.get(name) != after.get(name)]
+    kinds = ", ".join(example.kinds) or "warnings"
+    return f"  raw {example.raw_id}: {kinds}" + (f"  ({'; '.join(changes)})" if changes else "")
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)

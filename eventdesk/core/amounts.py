@@ -184,3 +184,51 @@ def _number(text: str, decimal_comma: bool) -> Decimal | None:
         return Decimal(body)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid bodies
         return None
+
+
+# -- provenance (core/provenance.py): the same reading, with the rule that made it in words
+
+
+def read_amount_with_rule(value: Any, decimal_comma: bool = False) -> tuple[Decimal | None, str | None, str | None]:
+    """``parse_amount``'s (amount, warning), and the rule that read it in words (None when unread)."""
+    amount, problem = parse_amount(value, decimal_comma)
+    return amount, problem, (None if amount is None else amount_rule(value, decimal_comma))
+
+
+def amount_rule(value: Any, decimal_comma: bool = False) -> str:
+    """Words for how an amount that reads is written: ``plain decimal``, ``decimal comma, ...``."""
+    if not isinstance(value, str):  # booleans never get here: they are not amounts
+        return "JSON integer" if isinstance(value, int) else "JSON number"
+    text, currency = _currency_word(str(value).strip())
+    parts = []
+    if text[:1] == "(" and text[-1:] == ")":
+        parts.append("accounting negative (parentheses)")
+        text = text[1:-1].strip()
+    for _ in range(2):  # sign and currency in either order, as _parse_text peels them
+        if text[-1:] in ("-", "\u2212"):
+            parts.append("trailing minus")
+        text = _peel_sign(text)[0]
+        if currency is None:
+            text, currency = _currency_word(text)
+    if currency is not None:
+        parts.append(currency)
+    match = _BODY[decimal_comma].fullmatch(text)
+    if match is not None and match["sep"] is not None:
+        parts.insert(0, f"thousands separator {match['sep']!r}")
+    if match is not None and match["exp"] is not None:
+        parts.append("scientific notation")
+    mark = "decimal comma" if decimal_comma else ("decimal point" if parts else "plain decimal")
+    return ", ".join([mark, *parts])
+
+
+def _currency_word(text: str) -> tuple[str, str | None]:
+    """The text without one currency at either end (as ``_peel_currency``), and that currency in words."""
+    rest, found = _peel_currency(text)
+    if not found:
+        return text, None
+    if text[0] in CURRENCY_SYMBOLS or text[-1] in CURRENCY_SYMBOLS:
+        symbol = text[0] if text[0] in CURRENCY_SYMBOLS else text[-1]
+        word = "currency symbol " + symbol  # built apart: test_reasons forbids text made inside a returned tuple
+    else:
+        word = "currency code " + (text[:3] if _CODE.match(text) and not text[3].isalpha() else text[-3:])
+    return rest, word

@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
 from eventdesk.core.input_reader import Item, read_events, read_inputs
-from eventdesk.core.model import Outcome, Prepared, SubmitResult
+from eventdesk.core.model import BatchOutcome, Outcome, SubmitResult
+from eventdesk.core.rows import Row
 
-DEFAULT_BATCH_SIZE = 5000
+#: Inputs per unit of work. Each commit rewrites the pages of four random-key indexes that its
+#: rows touch: fewer, larger commits write each page fewer times (3.4 KB of WAL per event at
+#: 5,000, under 1 KB at 30,000). Memory stays bounded by it, not by the input's size.
+DEFAULT_BATCH_SIZE = 30_000
+#: Inputs per piece of work for a parser process; a batch is made of whole chunks.
+CHUNK_SIZE = 5000
 
 
 @dataclass
@@ -36,6 +42,11 @@ class IngestSummary:
             name = result.outcome.value
             setattr(self, name, getattr(self, name) + 1)
 
+    def add(self, outcome: BatchOutcome) -> None:
+        for name, n in outcome.counts.items():
+            self.lines += n
+            setattr(self, name, getattr(self, name) + n)
+
     def to_json(self) -> dict[str, object]:
         return {"lines": self.lines, "accepted": self.accepted, "duplicate": self.duplicate,
                 "semantic_duplicate": self.semantic_duplicate, "rejected": self.rejected,
@@ -53,9 +64,21 @@ def batches(events: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
+def joined(chunks: Iterable[list[Row]], size: int) -> Iterator[list[Row]]:
+    """The rows of the chunks in batches of exactly ``size`` (the last may hold fewer)."""
+    batch: list[Row] = []
+    for chunk in chunks:
+        batch.extend(chunk)
+        while len(batch) >= size:
+            yield batch[:size]
+            batch = batch[size:]
+    if batch:
+        yield batch
+
+
 ProgressCallback = Callable[[IngestSummary, int], None]  # summary so far, bytes read
-PrepareBatches = Callable[[Iterable[list[Item]]], Iterator[list[Prepared]]]
-ApplyBatch = Callable[[list[Prepared]], list[SubmitResult]]
+PrepareBatches = Callable[[Iterable[list[Item]]], Iterator[list[Row]]]
+ApplyBatch = Callable[[list[Row]], BatchOutcome]
 
 
 def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
@@ -66,25 +89,24 @@ def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
     with every batch before it committed and nothing of the batches after it."""
     summary = summary or IngestSummary()
     started = time.perf_counter() - summary.seconds
-    prepared_batches = prepare(batches(read_inputs(stream, fmt), batch_size))
+    prepared_chunks = prepare(batches(read_inputs(stream, fmt), min(batch_size, CHUNK_SIZE)))
     try:
-        for prepared in prepared_batches:
+        for prepared in joined(prepared_chunks, batch_size):
             if cancel is not None and cancel.is_set():
                 summary.cancelled = True
                 break
-            results = apply(prepared)
-            summary.count(results)
+            outcome = apply(prepared)
+            summary.add(outcome)
             summary.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(summary, _position(stream))
-            unrecorded = [r for r in results if r.outcome is Outcome.FAILED and r.raw_id is None]
-            if unrecorded:
-                summary.errors.append(unrecorded[0].error or "the store failed")
-                if len(unrecorded) == len(results):  # not even the failure could be stored: stop
+            if outcome.unrecorded:
+                summary.errors.append(outcome.error or "the store failed")
+                if outcome.unrecorded == outcome.total:  # not even the failure could be stored: stop
                     summary.stopped = True
                     break
     finally:
-        close = getattr(prepared_batches, "close", None)
+        close = getattr(prepared_chunks, "close", None)
         if close is not None:
             close()
     summary.seconds = time.perf_counter() - started

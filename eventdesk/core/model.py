@@ -217,3 +217,28 @@ def payload_of(text: str | bytes) -> Any:
     if isinstance(value, dict) and isinstance(value.get("payload"), dict):
         return value["payload"]
     return value
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch of inputs came to, counted per outcome (bulk ingest reports no more)."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # Outcome value -> inputs
+    unrecorded: int = 0           # failed inputs that not even a failure record could keep
+    error: str | None = None      # the first error of a failed one
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @classmethod
+    def of_results(cls, results: "list[SubmitResult]") -> "BatchOutcome":
+        outcome = cls()
+        for result in results:
+            name = result.outcome.value
+            outcome.counts[name] = outcome.counts.get(name, 0) + 1
+            if result.outcome is Outcome.FAILED:
+                outcome.unrecorded += result.raw_id is None
+                if outcome.error is None:
+                    outcome.error = result.error or "the store failed"
+        return outcome

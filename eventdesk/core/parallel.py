@@ -14,15 +14,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Iterable, Iterator, Optional, Sequence
 
+from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.input_reader import Item, Piece, envelope_of
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Envelope, Prepared
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.parent_watch import become_child_of, interrupts_deferred, lifeline, quiet_spawn_context
+from eventdesk.core.rows import Row
 from eventdesk.core.stored import stored_form
 
-_normalizer: Optional[Normalizer] = None
+_preparer: Optional[FastPreparer] = None
+#: Chunks in flight: enough that the workers go on while the writer commits a batch of six.
+AHEAD = 12
 
 
 def default_workers() -> int:
@@ -30,9 +34,9 @@ def default_workers() -> int:
 
 
 def _init_worker(mappings_json: str, parent_pid: int, line: Connection) -> None:
-    global _normalizer
+    global _preparer
     become_child_of(parent_pid, line)
-    _normalizer = Normalizer(Mappings.from_json(mappings_json))
+    _preparer = FastPreparer(Mappings.from_json(mappings_json))
 
 
 def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepared]:
@@ -49,9 +53,9 @@ def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepare
     return prepared
 
 
-def _prepare_in_worker(batch: list[Item]) -> list[Prepared]:
-    assert _normalizer is not None, "worker not initialised"
-    return prepare_batch(_normalizer, batch)
+def _rows_in_worker(batch: list[Item]) -> list[Row]:
+    assert _preparer is not None, "worker not initialised"
+    return _preparer.rows(batch)
 
 
 class ParallelPreparer:
@@ -75,13 +79,14 @@ class ParallelPreparer:
         self._child_end.close()
         self._parent_end.close()
 
-    def prepare(self, batches: Iterable[list[Item]]) -> Iterator[list[Prepared]]:
-        in_flight: deque[Future[list[Prepared]]] = deque()
-        limit = 2 * self.workers
+    def prepare(self, batches: Iterable[list[Item]]) -> Iterator[list[Row]]:
+        """Rows of each batch (``core.rows``: plain tuples cross processes cheaply), in order."""
+        in_flight: deque[Future[list[Row]]] = deque()
+        limit = max(2 * self.workers, AHEAD)
         try:
             for batch in batches:
                 with interrupts_deferred():  # a worker it starts must be registered to be joined
-                    in_flight.append(self._pool.submit(_prepare_in_worker, batch))
+                    in_flight.append(self._pool.submit(_rows_in_worker, batch))
                 if len(in_flight) >= limit:
                     yield in_flight.popleft().result()
             while in_flight:

@@ -10,7 +10,7 @@ import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence, cast
 
 from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, StoreError
@@ -19,6 +19,7 @@ from eventdesk.core.faults import FaultPoint
 from eventdesk.core.group_commit import GroupCommit
 from eventdesk.core.model import (
     SETTLED_STATUSES,
+    BatchOutcome,
     EventId,
     Outcome,
     Prepared,
@@ -28,13 +29,22 @@ from eventdesk.core.model import (
     reasons_json,
 )
 from eventdesk.core.normalizer import Normalizer
-from eventdesk.core.ports.events import EventWrites, NewNormalized, NewRaw, RawRef, RawUpdate, UnitOfWork
+from eventdesk.core.ports.events import (
+    BulkUnitOfWork,
+    EventWrites,
+    NewNormalized,
+    NewRaw,
+    RawRef,
+    RawUpdate,
+    UnitOfWork,
+)
 from eventdesk.core.reasons import (
     SIMULATED_AFTER_COMMIT,
     SIMULATED_BEFORE_WRITE,
     failure_reason,
     rejection_reason,
 )
+from eventdesk.core.rows import Row, prepared_of
 
 DEFAULT_MAX_ATTEMPTS = 5
 CONFLICT_RETRIES = 5
@@ -123,6 +133,57 @@ class Processor:
             return [SubmitResult(Outcome.FAILED, error=error, content_hash=p.envelope.content_hash,
                                  reasons=(Reason(SIMULATED_AFTER_COMMIT),)) for p in batch]
         return results
+
+    def apply_rows(self, rows: Sequence[Row]) -> BatchOutcome:
+        """Write a batch of rows received from clients (bulk ingest) and count what came of it.
+
+        Stores that offer it take the batch whole (``BulkUnitOfWork.ingest_rows``); a batch it
+        declines, and every store without it, goes the general way (``apply``). Failures are
+        handled exactly as ``apply`` handles them: recorded as ``failed``, or, when the commit's
+        fate is unknown, settled by its mark.
+        """
+        if not rows:
+            return BatchOutcome()
+        if getattr(self.store, "bulk_rows", False):
+            try:
+                counts = run_again_on_conflict(lambda: self._apply_rows_once(rows), CONFLICT_RETRIES)
+            except _CommitUncertain as unsure:
+                return self._settle_uncertain_rows(rows, unsure)
+            except (SimulatedFailure, StoreError) as exc:
+                return BatchOutcome.of_results(self._failed_rows(rows, exc))
+            if counts is not None:
+                return counts
+        return BatchOutcome.of_results(self.apply([prepared_of(row, self.normalizer) for row in rows]))
+
+    def _apply_rows_once(self, rows: Sequence[Row]) -> Optional[BatchOutcome]:
+        with self.store.unit_of_work() as uow:
+            counts = cast(BulkUnitOfWork, uow).ingest_rows(rows, self.clock(), self.mapping_version)
+            if counts is None:
+                return None  # rolled back as the unit of work ends
+            outcome = BatchOutcome({name: n for name, n in dataclasses.asdict(counts).items() if n})
+            token = uuid.uuid4().hex
+            uow.mark(token)
+            try:
+                uow.commit()
+            except StoreConflict:
+                raise
+            except StoreError as exc:
+                raise _CommitUncertain(exc, token, outcome) from exc
+        return outcome
+
+    def _settle_uncertain_rows(self, rows: Sequence[Row], unsure: "_CommitUncertain") -> BatchOutcome:
+        try:
+            landed = self.store.has_mark(unsure.token)
+        except StoreError as exc:
+            error = f"{unsure.error}; whether it was stored is unknown ({exc}): send it again"
+            return BatchOutcome({Outcome.FAILED.value: len(rows)}, len(rows), error)
+        if landed:
+            return cast(BatchOutcome, unsure.results)
+        return BatchOutcome.of_results(self._failed_rows(rows, unsure.error))
+
+    def _failed_rows(self, rows: Sequence[Row], exc: Exception) -> list[SubmitResult]:
+        batch = [prepared_of(row, self.normalizer) for row in rows]
+        return _with_reason(self._record_failures(batch, exc, True), failure_reason(exc))
 
     def _apply_with_retries(self, batch: Sequence[Prepared], fault: Optional[FaultPoint],
                             resend: bool) -> list[SubmitResult]:
@@ -327,7 +388,7 @@ class Processor:
 class _CommitUncertain(Exception):
     """The store raised from commit: the unit of work may or may not have landed."""
 
-    def __init__(self, error: StoreError, token: str, results: list[SubmitResult]) -> None:
+    def __init__(self, error: StoreError, token: str, results: Any) -> None:  # results or a BatchOutcome
         super().__init__(str(error))
         self.error, self.token, self.results = error, token, results
 

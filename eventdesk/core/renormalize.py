@@ -29,7 +29,9 @@ from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import EventdeskError
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.model import EventId, Status
+from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.normalizer import Normalizer
+from eventdesk.core.rows import NHASH, WARNINGS, Row
 from eventdesk.core.ports.events import NewNormalized, RawUpdate
 from eventdesk.core.ports.renormalize import (
     CANCELLED,
@@ -70,6 +72,7 @@ class Renormalizer:
                  user: Optional[str] = None, chunk_size: int = DEFAULT_CHUNK,
                  clock: Callable[[], str] = utc_now_text) -> None:
         self.store, self.normalizer, self.version = store, normalizer, mapping_version
+        self._fast = FastPreparer(normalizer.mappings)
         self.user, self.chunk_size, self.clock = user, chunk_size, clock
 
     def run(self, scope: RenormalizeScope, dry_run: bool = False,
@@ -150,10 +153,15 @@ class Renormalizer:
     def _chunk(self, unit: RenormalizeUnit, items: list[RenormalizeItem], counts: dict[str, int]) -> None:
         now = self.clock()
         promoted: dict[EventId, tuple[str, ...]] = {}  # raw id -> warnings of the event handed to it
-        for item in items:
+        # most events do not change: their rows (the compiled path, ~3x faster) tell at once
+        rows = self._fast.rows([t.encode("utf-8") if isinstance(t, str) else t for t in (i.text for i in items)])
+        for item, row in zip(items, rows):
             if item.raw_id in promoted:  # read as a duplicate; holds that event since a hand-over
                 item = replace(item, status=Status.NORMALIZED.value, warnings=promoted.pop(item.raw_id))
             counts["examined"] += 1
+            if _unchanged(item, row):
+                counts["unchanged"] += 1
+                continue
             outcome, heir = self._one(unit, item, now)
             counts["changed" if outcome else "unchanged"] += 1
             if outcome in ("now_semantic_duplicate", "no_longer_duplicate"):
@@ -203,6 +211,13 @@ class Renormalizer:
         if unit.insert_normalized([row])[0] is not None:
             return None
         return unit.find_normalized([row.normalized_hash])[row.normalized_hash][0]
+
+
+def _unchanged(item: RenormalizeItem, row: Row) -> bool:
+    """The event's new form is its stored one: same normalized hash, same warnings (none)."""
+    digest, warnings = row[NHASH], row[WARNINGS]
+    return (digest is not None and digest.hex() == item.normalized_hash and warnings is None
+            and not item.warnings)
 
 
 def _check_ours(unit: RenormalizeUnit, run: RenormalizeRun) -> None:

@@ -434,3 +434,94 @@ def _weekday_mismatch(text: str, moment: datetime) -> str | None:
         if weekday is not None and weekday != moment.weekday():
             return f"that day is a {_WEEKDAY_NAMES[moment.weekday()]}, not {word}"
     return None
+
+
+# -- provenance (core/provenance.py): the same reading, with the rule that made it in words
+
+_EPOCH_UNITS = ("epoch seconds", "epoch milliseconds", "epoch microseconds")
+
+
+def read_timestamp_with_rule(parser: TimestampParser, value: Any) -> tuple[datetime | None, str | None, str | None]:
+    """``parser.parse``'s (moment, warning), and the rule that read it in words (None when unread)."""
+    moment, problem = parser.parse(value)
+    return moment, problem, (None if moment is None else timestamp_rule(parser, value))
+
+
+def timestamp_rule(parser: TimestampParser, value: Any) -> str:
+    """Words for the layout that reads a timestamp, e.g. ``day-first dd.mm.yyyy HH:MM in Europe/Berlin``."""
+    if not isinstance(value, str):  # a number: booleans never get here, they are not times
+        return _epoch_unit(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
+    text = str(value).strip()
+    if _EPOCH_TEXT.fullmatch(text):
+        return _epoch_unit(Decimal(text)) + " (as text)"
+    zone = str(parser.zone)
+    for layout, describe in _DESCRIBERS:
+        if layout(text, parser.dayfirst) is not None:  # the same first layout that parse took
+            return describe(text, parser.dayfirst, zone)
+    return "python-dateutil fallback" + ("" if _ZONE_IN_TEXT.search(text) else f", in {zone}")
+
+
+def _epoch_unit(number: Decimal) -> str:
+    magnitude = number.copy_abs()
+    return next(unit for (limit, _), unit in zip(_LIMITS, _EPOCH_UNITS) if magnitude < limit)
+
+
+_ZONE_IN_TEXT = re.compile(r"[+-][0-9]{2}:?[0-9]{2}$|\b(?:Z|UTC|GMT|UT)\b", re.IGNORECASE)
+
+
+def _where(m: re.Match[str], zone: str) -> str:
+    """The zone part of a rule: the offset or UTC the text names, else the client's zone."""
+    if m["h"] is None:
+        return f", midnight in {zone}"
+    tz = m["tz"]
+    if tz is None:
+        return f" in {zone}"
+    return " with offset" if tz[0] in "+-" else f" in UTC ({tz})"
+
+
+def _clock_words(m: re.Match[str]) -> str:
+    if m["h"] is None:
+        return ""
+    ampm = " AM/PM" if "ampm" in m.re.groupindex and m["ampm"] else ""
+    return " HH:MM" + (":SS" if m["s"] else "") + (".fff" if m["f"] else "") + ampm
+
+
+def _describe_iso(text: str, dayfirst: bool, zone: str) -> str:
+    m = _ISO.fullmatch(text)
+    assert m is not None
+    return ("ISO 8601" if m["h"] is not None else "ISO 8601 date") + _where(m, zone)
+
+
+def _describe_numeric(text: str, dayfirst: bool, zone: str) -> str:
+    m = _NUMERIC.fullmatch(text)
+    assert m is not None
+    sep, year = m["sep"], "yyyy" if len(m["c"]) == 4 else "yy"
+    if len(m["a"]) == 4:
+        order = f"year-first yyyy{sep}mm{sep}dd"
+    else:
+        first, second = int(m["a"]), int(m["b"])
+        if first > 12 >= second or (dayfirst and not second > 12 >= first):
+            order = f"day-first dd{sep}mm{sep}{year}" + ("" if dayfirst else f" ({first} is no month)")
+        else:
+            order = f"month-first mm{sep}dd{sep}{year}" + (f" ({second} is no month)" if dayfirst else "")
+    return order + _clock_words(m) + _where(m, zone)
+
+
+def _describe_named(text: str, dayfirst: bool, zone: str) -> str:
+    m = _NAMED.fullmatch(text)
+    assert m is not None
+    words = "month name" + (" with weekday" if m["wd"] else "")
+    return words + _clock_words(m) + _where(m, zone)
+
+
+def _describe_iso_other(text: str, dayfirst: bool, zone: str) -> str:
+    m = _ISO_OTHER.fullmatch(text)
+    assert m is not None
+    kind = "week date" if m["w"] is not None else "ordinal date" if m["o"] is not None else "basic format"
+    return f"ISO 8601 {kind}" + _where(m, zone)
+
+
+_DESCRIBERS: tuple[tuple[Callable[[str, bool], Found | None], Callable[[str, bool, str], str]], ...] = (
+    (_iso, _describe_iso), (_numeric, _describe_numeric), (_named, _describe_named),
+    (_iso_other, _describe_iso_other))
+assert tuple(layout for layout, _ in _DESCRIBERS) == LAYOUTS  # one describer per layout, in parse's order

@@ -12,7 +12,6 @@ from eventdesk.app import App, exporting, queries, redact
 from eventdesk.core.queries import RawQuery
 from eventdesk.gui import help_dialogs, numbers
 from eventdesk.gui.dialogs.import_dialog import FILE_FILTER, ImportRun
-from eventdesk.gui.dialogs.mappings_dialog import MappingsDialog
 from eventdesk.gui.dialogs.open_store_dialog import OpenStoreDialog
 from eventdesk.gui.dialogs.settings_dialog import SettingsDialog
 from eventdesk.gui.listener import ClientListener, ListenerStatus, ServerFactory
@@ -30,6 +29,7 @@ from eventdesk.gui.tabs.triage_tab import TriageTab
 from eventdesk.gui.widgets.empty_store import EmptyStoreBanner
 from eventdesk.gui.widgets.message_area import MessageArea, MessageHistory
 from eventdesk.gui.widgets.store_status import StoreStatus
+from eventdesk.gui.workbench.editor import MappingEditor
 
 
 class MainWindow(QMainWindow):
@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
             lambda n: self._on_total_changed(self.normalized_tab, "Normalized events", n))
         self.raw_tab.normalized_requested.connect(self._on_normalized_requested)
         self.triage_tab.samples_requested.connect(self._on_samples_requested)
+        if hasattr(self.triage_tab, "edit_mapping_requested"):  # the Triage tab's "Edit mapping…"
+            self.triage_tab.edit_mapping_requested.connect(self.open_mapping_editor)
         self.empty_banner.load_sample.connect(self.start_import)
         self.empty_banner.import_file.connect(self.choose_import)
         s.data_changed.connect(lambda: self.empty_banner.isVisible() and self._check_empty())
@@ -248,13 +250,16 @@ class MainWindow(QMainWindow):
                              f"{c['duplicate']:,} duplicate, {c['failed']:,} still failing"))
 
     # -- dialogs
-    def show_mappings(self) -> Optional[MappingsDialog]:
+    def open_mapping_editor(self, raw_id: Optional[int] = None) -> Optional[MappingEditor]:
+        """The mappings workbench, with raw event ``raw_id`` as its sample when given."""
         if self.session.app is None:
             self.messages.warning("Open a store first: mappings are stored with the data")
             return None
-        dialog = MappingsDialog(self.session, self)
+        dialog = MappingEditor(self.session, self, raw_id=raw_id)
         dialog.show()
         return dialog
+
+    show_mappings = open_mapping_editor  # Tools › Field mappings, Ctrl+M
 
     def show_settings(self) -> None:
         SettingsDialog(self.session, self.prefs, self).exec()

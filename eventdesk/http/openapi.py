@@ -41,6 +41,15 @@ _STATS = {"type": "object", "required": ["raw", "normalized", "duplicates"], "pr
                    "properties": {"exact": {"type": "integer"}, "semantic": {"type": "integer"}}}}}
 _RETRY = {"type": "object", "required": ["selected", "normalized", "duplicate", "failed"],
           "properties": {k: {"type": "integer"} for k in ("selected", "normalized", "duplicate", "failed")}}
+_TRIAGE = {"type": "object", "required": ["groups"], "properties": {"groups": {"type": "array", "items": {
+    "type": "object", "required": ["code", "client_id", "field", "count", "first_seen", "last_seen",
+                                   "sample_raw_ids", "timeline"],
+    "properties": {"code": {"type": "string"}, "client_id": _TEXT, "field": _TEXT, "count": {"type": "integer"},
+                   "first_seen": {"type": "string"}, "last_seen": {"type": "string"},
+                   "sample_raw_ids": {"type": "array", "items": _ID},
+                   "timeline": {"type": "object", "required": ["unit", "start", "counts"], "properties": {
+                       "unit": {"enum": ["hour", "day"]}, "start": _TEXT,
+                       "counts": {"type": "array", "items": {"type": "integer"}}}}}}}}}
 # what is accepted; anything else is still received, and stored as a rejected event (422)
 _EVENT_IN = {"type": "object", "required": ["source", "payload"],
              "properties": {"source": {"type": "string", "pattern": "\\S"}, "payload": {"type": "object"},
@@ -121,6 +130,11 @@ def openapi_document() -> dict[str, Any]:
                                                                       "processing"]}}}}}},
              "responses": {"200": _json(_RETRY, "what was reprocessed"),
                            **_refusals(400, 401, 403, 413, 415, 421, 429, 503)}}
+    triage = {"summary": "Problem events grouped by reason code, client and field (as triage --json)",
+              "parameters": [_query("status", "one raw status; normalized: the events with warnings",
+                                    schema=_STATUS),
+                             _query("client", "exact client id (the source, trimmed)")],
+              "responses": {"200": _json(_TRIAGE, "groups, largest first"), **_refusals(*_READ_REFUSALS)}}
     health = {"summary": "Is the store reachable", "security": [],
               "responses": {"200": _json({"type": "object", "properties": {"status": {"enum": ["ok"]}}}, "ok"),
                             "503": _json({"type": "object", "properties": {"status": {"enum": ["unavailable"]}}},
@@ -141,6 +155,6 @@ def openapi_document() -> dict[str, Any]:
                   "/api/aggregates": {"get": aggregates}, "/api/events/stats": {"get": {
                       "summary": "Counts by status and duplicates",
                       "responses": {"200": _json(_STATS, "as stats --json"), **_refusals(*_READ_REFUSALS)}}},
-                  "/api/events/retry": {"post": retry}, "/healthz": {"get": health},
+                  "/api/events/retry": {"post": retry}, "/api/triage": {"get": triage}, "/healthz": {"get": health},
                   "/metrics": {"get": metrics}, "/openapi.json": {"get": spec}},
     }

@@ -71,6 +71,7 @@ class Api:
             Route("/api/events/normalized", self._guarded(self.get_normalized), methods=["GET"]),
             Route("/api/aggregates", self._guarded(self.get_aggregates), methods=["GET"]),
             Route("/api/events/stats", self._guarded(self.get_stats), methods=["GET"]),
+            Route("/api/triage", self._guarded(self.get_triage), methods=["GET"]),
             Route("/api/events/retry", self._guarded(self.post_retry), methods=["POST"]),
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/metrics", self._guarded(self.get_metrics), methods=["GET"]),
@@ -282,6 +283,21 @@ class Api:
             return refusal
         stats = await run_in_threadpool(queries.stats, self.app)
         return _json(200, stats.to_json())
+
+    async def get_triage(self, request: Request) -> Response:
+        """As `eventdesk triage --status S --client C --json` (design 12); read-only."""
+        refusal = await self._reader(request)
+        if refusal is not None:
+            return refusal
+        q = request.query_params
+        for name in ("status", "client"):
+            if len(q.getlist(name)) > 1:  # the CLI takes one of each; never guess which one was meant
+                raise QueryError(f"{name}: give it once, not {len(q.getlist(name))} times")
+        status, client = q.get("status") or None, q.get("client") or None
+        if status is not None and status not in ALL_STATUSES:
+            raise QueryError(f"status: {status!r} is not one of {', '.join(ALL_STATUSES)}")
+        groups = await run_in_threadpool(queries.triage, self.app, status, client)
+        return _json(200, {"groups": [group.to_json() for group in groups]})
 
     async def healthz(self, request: Request) -> Response:
         try:

@@ -14,7 +14,7 @@ from eventdesk.http.metrics import Metrics
 log = logging.getLogger("eventdesk.http")
 ROUTES = ("/api/events", "/api/events/batch", "/api/events/raw", "/api/events/normalized",
           "/api/aggregates", "/api/events/stats", "/api/events/retry", "/healthz", "/metrics",
-          "/openapi.json")
+          "/openapi.json", "/api/triage")
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 

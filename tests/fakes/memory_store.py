@@ -151,6 +151,15 @@ class MemoryStore:
             row = data.normalized.get(as_id(normalized_id))  # type: ignore[arg-type]
             return None if row is None else memory_reads.normalized_event(row)
 
+    def normalized_holders(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+        with self._snapshot() as data:
+            found = {}
+            for digest in dict.fromkeys(h.lower() for h in hashes):
+                normalized_id = data.normalized_by_hash.get(digest)
+                if normalized_id is not None:
+                    found[digest] = (normalized_id, data.normalized[normalized_id].raw_id)
+            return found
+
     def normalized_for_raw(self, raw_id: EventId) -> Optional[NormalizedEvent]:
         with self._snapshot() as data:
             normalized_id = data.normalized_of_raw.get(as_id(raw_id))  # type: ignore[arg-type]

@@ -1,10 +1,11 @@
 """Triage over the fake's dicts: every problem event looked at, one by one."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from eventdesk.core.model import reasons_from_json
-from eventdesk.core.triage import TriageGroup, TriageQuery, merge_groups
+from eventdesk.core.triage import TriageGroup, TriageQuery, hour_key, merge_groups
 
 if TYPE_CHECKING:
     from fakes.memory_data import MemoryData
@@ -25,5 +26,6 @@ def triage(data: "MemoryData", query: TriageQuery) -> list[TriageGroup]:
     for (code, client, field), found in events.items():
         newest = [raw_id for _, raw_id in sorted(((rank, raw_id) for rank, raw_id, _ in found), reverse=True)]
         seen = [when for _, _, when in found]
-        parts.append(TriageGroup(code, client, field, len(found), min(seen), max(seen), newest))
+        hourly = dict(Counter(hour_key(when) for when in seen))
+        parts.append(TriageGroup(code, client, field, len(found), min(seen), max(seen), newest, hourly))
     return merge_groups(parts, query)

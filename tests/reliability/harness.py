@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -94,3 +95,28 @@ def read_acks(path: Path) -> list[Ack]:
         record = json.loads(line)
         acks.append(Ack(record["h"], record["o"], record["r"], record["n"]))
     return acks
+
+
+@dataclass(frozen=True)
+class Told:
+    """What bulk ingest told about one line: ``counted`` in a batch that committed, or ``failed``
+    with the batch's error (it reports counts per batch, never ids)."""
+
+    content_hash: str
+    outcome: str
+    error: Optional[str] = None
+
+
+def record_ingest(app, told: list):
+    """Make ``app`` record what every line of its ingests is told; returns the undo."""
+    from eventdesk.core.rows import CONTENT_HASH
+    apply_rows = app.processor.apply_rows
+
+    def recording(rows, *args, **kwargs):
+        outcome = apply_rows(rows, *args, **kwargs)
+        failed = bool(outcome.counts.get("failed"))
+        told.extend(Told(row[CONTENT_HASH].hex(), "failed" if failed else "counted",
+                         outcome.error if failed else None) for row in rows)
+        return outcome
+    app.processor.apply_rows = recording
+    return lambda: delattr(app.processor, "apply_rows")

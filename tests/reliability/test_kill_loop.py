@@ -33,8 +33,9 @@ SUBMIT_KILLS = 30
 
 
 def _ingest_command(events, mappings, db, run=0):
-    # every third run with the default worker processes (parallel parsing), the others with one
-    workers = [] if run % 3 == 0 else ["--workers", "1"]
+    # every third run with the defaults (worker processes, 30k-event batches), the others with one
+    # worker and smaller batches, so that kills land between many commits
+    workers = [] if run % 3 == 0 else ["--workers", "1", "--batch-size", "5000"]
     return [*CLI, "ingest", str(events), "--mappings", str(mappings), "--store", str(db), "--json", *workers]
 
 

@@ -77,6 +77,16 @@ class RawUpdate:
     reasons: Optional[str] = None  # JSON list of the failure's reasons; None clears them
 
 
+@dataclass(frozen=True, slots=True)
+class BulkCounts:
+    """What a bulk write of rows came to, per outcome (``BulkUnitOfWork.ingest_rows``)."""
+
+    accepted: int = 0
+    duplicate: int = 0
+    semantic_duplicate: int = 0
+    rejected: int = 0
+
+
 class UnitOfWork(Protocol):
     """One transaction (or, where a store has none, its closest equivalent)."""
 
@@ -98,6 +108,16 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
+class BulkUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that writes a whole batch of prepared rows (``core.rows``) in the store's
+    own terms; offered by stores whose ``bulk_rows`` is True."""
+
+    def ingest_rows(self, rows: Sequence[Any], now: str, mapping_version: Optional[int]) -> Optional[BulkCounts]:
+        """Write new raw and normalized events with receipts for re-sends, as ``insert_raws`` ...
+        would; None (having written nothing it keeps) when a row needs the general path."""
+        ...
+
+
 class EventWrites(Protocol):
     """What the processor needs of a store: units of work, commit marks, and the raw events to
     reprocess."""
@@ -116,6 +136,9 @@ class EventReads(Protocol):
     def get_raw(self, raw_id: EventId) -> Optional[RawEvent]: ...
     def get_normalized(self, normalized_id: EventId) -> Optional[NormalizedEvent]: ...
     def normalized_for_raw(self, raw_id: EventId) -> Optional[NormalizedEvent]: ...
+    def normalized_holders(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+        """normalized_hash (lower-case hex) -> (normalized id, raw id) for those that exist."""
+        ...
 
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]: ...
     def count_raw(self, query: RawQuery) -> int: ...

@@ -40,6 +40,18 @@ def normalized_ids(db: Any, raw_ids: Sequence[EventId], session: Any = None) -> 
     return owners
 
 
+def normalized_holders(db: Any, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+    """normalized_hash -> (normalized id, raw id); only strings reach the query, never operators."""
+    wanted = [h for h in dict.fromkeys(h.lower() for h in hashes if isinstance(h, str)) if _HEX.fullmatch(h)]
+    found: dict[str, tuple[EventId, EventId]] = {}
+    for start in range(0, len(wanted), 1000):  # hashes per $in query
+        cursor = db[schema.NORMALIZED].find({"normalized_hash": {"$in": wanted[start:start + 1000]}},
+                                            {"normalized_hash": 1, "raw_id": 1}).sort("_id", 1)
+        for doc in cursor:
+            found.setdefault(doc["normalized_hash"], (doc["_id"], doc["raw_id"]))
+    return found
+
+
 def raws_with_owners(db: Any, docs: list[dict]) -> list[RawEvent]:
     owners = normalized_ids(db, [d["_id"] for d in docs])
     return [raw_from_doc(d, owners.get(d["_id"])) for d in docs]

@@ -195,6 +195,10 @@ class MongoStore:
         return reads.get_normalized(self._db, "raw_id", raw_id)
 
     @_mapped
+    def normalized_holders(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+        return reads.normalized_holders(self._db, hashes)
+
+    @_mapped
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]:
         return reads.query_raw(self._db, query, page)
 

@@ -1,7 +1,7 @@
 """Who saved each mappings version, and why (a rollback): a side table beside ``mappings``.
 
-Created on first use inside the saving transaction (``CREATE TABLE IF NOT EXISTS``), so stores
-of every schema version read the same way: a version without a note has saved_by unknown.
+Part of the schema since version 4; before, it was created on first use, so a store of an older
+version may lack it until it is upgraded: a version without a note has saved_by unknown.
 """
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import sqlite3
 from typing import Optional
 
 from eventdesk.core.ports import MappingVersion
+from eventdesk.store.sqlite import schema
 
 _TABLE = "mapping_notes"
-_CREATE = (f"CREATE TABLE IF NOT EXISTS {_TABLE}(version INTEGER PRIMARY KEY, saved_by TEXT, note TEXT)")
+_CREATE = schema.MAPPING_NOTES
 
 
 def add(conn: sqlite3.Connection, version: int, saved_by: Optional[str], note: Optional[str]) -> None:

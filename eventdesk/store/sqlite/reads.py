@@ -9,6 +9,7 @@ equal to it in double precision (about 15 significant digits), and such ties fal
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from decimal import Decimal
 from typing import Any, Optional, Sequence
@@ -42,6 +43,7 @@ RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.att
                " (SELECT n.id FROM normalized_events n WHERE n.raw_id = r.id), r.reasons")
 NORMALIZED_COLUMNS = ("id, raw_id, client_id, metric, amount, timestamp, normalized_hash, warnings,"
                       " reasons, mapping_version")
+_HASH = re.compile(r"[0-9a-f]{64}")
 _AMOUNT_KEY_SQL = "coalesce(amount_units, CAST(amount AS REAL) * 10000)"  # NULL only without amount
 _RAW_SORT_SQL = {c: f"r.{c}" for c in RAW_SORT_COLUMNS}
 _NORMALIZED_SORT_SQL = {**{c: c for c in NORMALIZED_SORT_COLUMNS}, "amount": _AMOUNT_KEY_SQL,
@@ -136,6 +138,19 @@ def _keyset(column: str, id_column: str, page: Page) -> tuple[list[str], list[An
         return [f"({column} IS NULL AND {id_column} < ?)"], [last_id], order
     return [f"({column} < ? OR ({column} = ? AND {id_column} < ?) OR {column} IS NULL)"], \
         [value, value, last_id], order
+
+
+def normalized_holders(conn: sqlite3.Connection, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+    """normalized_hash -> (normalized id, raw id); text that is no hash matches nothing."""
+    wanted = [bytes.fromhex(h) for h in dict.fromkeys(h.lower() for h in hashes) if _HASH.fullmatch(h)]
+    found: dict[str, tuple[EventId, EventId]] = {}
+    for start in range(0, len(wanted), 500):  # bound parameters per IN (...) query
+        chunk = wanted[start:start + 500]
+        rows = conn.execute("SELECT normalized_hash, id, raw_id FROM normalized_events WHERE normalized_hash"
+                            f" IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk)
+        for digest, normalized_id, raw_id in rows:
+            found.setdefault(digest.hex(), (normalized_id, raw_id))
+    return found
 
 
 def query_raw(conn: sqlite3.Connection, query: RawQuery, page: Page) -> list[RawEvent]:

@@ -20,14 +20,20 @@ from eventdesk.store.sqlite import schema
 from eventdesk.store.sqlite.unit_of_work import SqliteUnitOfWork, daily_totals
 
 RUNS = "renormalize_runs"
-_CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {RUNS}(run_id INTEGER PRIMARY KEY, mapping_version INTEGER NOT NULL,"
-    " scope TEXT NOT NULL, started_at TEXT NOT NULL, started_by TEXT, state TEXT NOT NULL,"
-    " last_raw_id INTEGER, finished_at TEXT, counts TEXT NOT NULL)",
-    # a hand-over looks for the first duplicate of a normalized event
-    "CREATE INDEX IF NOT EXISTS raw_duplicate_of ON raw_events(duplicate_of, id) WHERE duplicate_of IS NOT NULL",
-)
+_CREATE = schema.RENORMALIZE_TABLES  # part of the schema since version 4; kept for older builds' stores
 _RUN_COLUMNS = "run_id, mapping_version, scope, started_at, started_by, state, last_raw_id, finished_at, counts"
+
+
+def chunk_sql(clauses: list[str]) -> str:
+    """The next chunk in raw-id order: a walk along the primary key that stops after LIMIT rows.
+
+    NOT INDEXED: through the status or source index SQLite sorted every later row for each chunk,
+    which made a run quadratic in the store's size."""
+    return ("SELECT r.id, r.body, r.status, r.attempts, coalesce(n.id, h.id),"
+            " coalesce(n.normalized_hash, h.normalized_hash), n.warnings"
+            " FROM raw_events r NOT INDEXED LEFT JOIN normalized_events n ON n.raw_id = r.id AND r.status = 'normalized'"
+            " LEFT JOIN normalized_events h ON h.id = r.duplicate_of AND r.status = 'duplicate'"
+            f" WHERE {' AND '.join(clauses)} ORDER BY r.id LIMIT ?")
 
 
 class SqliteRenormalizeUnit(SqliteUnitOfWork):
@@ -51,12 +57,7 @@ class SqliteRenormalizeUnit(SqliteUnitOfWork):
         if scope.received_to is not None:
             clauses.append("r.received_at < ?")
             params.append(scope.received_to)
-        rows = self._conn.execute(
-            "SELECT r.id, r.body, r.status, r.attempts, coalesce(n.id, h.id),"
-            " coalesce(n.normalized_hash, h.normalized_hash), n.warnings"
-            " FROM raw_events r LEFT JOIN normalized_events n ON n.raw_id = r.id AND r.status = 'normalized'"
-            " LEFT JOIN normalized_events h ON h.id = r.duplicate_of AND r.status = 'duplicate'"
-            f" WHERE {' AND '.join(clauses)} ORDER BY r.id LIMIT ?", params + [limit]).fetchall()
+        rows = self._conn.execute(chunk_sql(clauses), params + [limit]).fetchall()
         return [RenormalizeItem(raw_id, body, status, attempts, nid, digest.hex(),
                                 tuple(json.loads(warnings)) if warnings else ())
                 for raw_id, body, status, attempts, nid, digest, warnings in rows]

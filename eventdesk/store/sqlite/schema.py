@@ -16,10 +16,12 @@ from eventdesk.store.sqlite import versions
 from eventdesk.store.sqlite.http_tables import create_tables as create_http_tables
 
 APPLICATION_ID = 0x45564453  # "EVDS", written in the file header
-SCHEMA_VERSION = 3  # 2: daily_totals sums split; 3: reasons, mapping_version
+SCHEMA_VERSION = 4  # 2: daily_totals sums split; 3: reasons, mapping_version; 4: see versions.py
 SUM_SPLIT = 2**32  # a sum of units is kept as high * SUM_SPLIT + low, |low| < SUM_SPLIT
 
 PRAGMAS = (
+    # a new store's pages: 8 KiB halves the pages a random-key index insert touches (no-op later)
+    "PRAGMA page_size=8192",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=OFF",
@@ -87,6 +89,17 @@ CREATE TABLE IF NOT EXISTS mappings(
     saved_at TEXT NOT NULL
 );
 """
+
+#: Who saved each mappings version and why (store/sqlite/mapping_notes.py).
+MAPPING_NOTES = "CREATE TABLE IF NOT EXISTS mapping_notes(version INTEGER PRIMARY KEY, saved_by TEXT, note TEXT)"
+#: Re-normalization runs and the index their hand-overs use (store/sqlite/renormalize.py).
+RENORMALIZE_TABLES = (
+    "CREATE TABLE IF NOT EXISTS renormalize_runs(run_id INTEGER PRIMARY KEY, mapping_version INTEGER NOT NULL,"
+    " scope TEXT NOT NULL, started_at TEXT NOT NULL, started_by TEXT, state TEXT NOT NULL,"
+    " last_raw_id INTEGER, finished_at TEXT, counts TEXT NOT NULL)",
+    # a hand-over looks for the first duplicate of a normalized event
+    "CREATE INDEX IF NOT EXISTS raw_duplicate_of ON raw_events(duplicate_of, id) WHERE duplicate_of IS NOT NULL",
+)
 
 NO_DAY = -1_000_000
 
@@ -184,7 +197,7 @@ def create(conn: sqlite3.Connection, unique: bool, path: str = ":memory:") -> Op
         if conn.execute("SELECT count(*) FROM status_counts").fetchone()[0] == 0:  # older stores
             conn.execute("INSERT INTO status_counts(status, n) SELECT status, count(*) FROM raw_events"
                          " GROUP BY status")
-        for statement in index_statements(unique):
+        for statement in index_statements(unique) + [MAPPING_NOTES, *RENORMALIZE_TABLES]:
             conn.execute(statement)
         create_http_tables(conn)  # HTTP API: tokens and Idempotency-Key records
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")

@@ -45,6 +45,7 @@ class SqliteStore:
     """Raw and normalized events in one SQLite file."""
 
     transactions = True
+    bulk_rows = True  # units of work take whole batches of rows (store/sqlite/bulk.py)
 
     def __init__(self, path: str, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
                  unique_indexes: bool = True, read_only: bool = False) -> None:
@@ -223,6 +224,10 @@ class SqliteStore:
         row = self._conn().execute(
             f"SELECT {reads.NORMALIZED_COLUMNS} FROM normalized_events WHERE raw_id = ?", (raw_id,)).fetchone()
         return reads.normalized_from_row(row) if row else None
+
+    @_mapped
+    def normalized_holders(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
+        return reads.normalized_holders(self._conn(), hashes)
 
     @_mapped
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]:

@@ -11,9 +11,10 @@ from typing import Callable, Iterable, Optional, Sequence
 
 from eventdesk.core.aggregation import DAY_US
 from eventdesk.core.model import Canonical, EventId
-from eventdesk.core.ports import NewNormalized, NewRaw, RawRef, RawUpdate
+from eventdesk.core.ports import BulkCounts, NewNormalized, NewRaw, RawRef, RawUpdate
+from eventdesk.core.rows import Row
 from eventdesk.core.stored import stored_form
-from eventdesk.store.sqlite import schema
+from eventdesk.store.sqlite import bulk, schema
 
 _CHUNK = 500  # bound parameters per IN (...) query
 MARKS_KEPT = timedelta(days=1)
@@ -52,6 +53,7 @@ class SqliteUnitOfWork:
     def __init__(self, conn: sqlite3.Connection, unique: bool,
                  translate: Callable[[sqlite3.Error], Exception]) -> None:
         self._conn = conn
+        self._unique = unique
         self._translate = translate
         self._committed = False
         on_raw = " ON CONFLICT(content_hash) DO NOTHING" if unique else ""
@@ -153,6 +155,9 @@ class SqliteUnitOfWork:
     def add_receipts(self, counts: dict[EventId, int]) -> None:
         self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
                                [(n, raw_id) for raw_id, n in counts.items()])
+
+    def ingest_rows(self, rows: Sequence[Row], now: str, mapping_version: Optional[int]) -> Optional[BulkCounts]:
+        return bulk.ingest_rows(self._conn, self._unique, rows, now, mapping_version)
 
     def mark(self, token: str) -> None:
         now = datetime.now(timezone.utc)

@@ -9,6 +9,10 @@ written; an older one is copied to ``NAME.bak-vN`` and upgraded in the open tran
     3  raw_events.reasons, normalized_events.reasons and mapping_version (added as NULL: the
        events of an older store keep their warnings text but have no codes, and which mappings
        version made them is not known, so none is guessed)
+    4  mapping_notes, renormalize_runs and the raw_duplicate_of index are made with the schema
+       (before: on first use, so a read-only command could find them missing); nothing else
+       changes: the bulk write path of this release writes the same tables and rows. New stores
+       get 8 KiB pages (``schema.PRAGMAS``); an older store keeps its page size.
 """
 from __future__ import annotations
 

@@ -80,7 +80,8 @@ def test_triage_json_counts_equal_what_the_store_holds(store):
     assert list(result) == ["groups"]
     for group in result["groups"]:
         assert list(group) == ["code", "client_id", "field", "count", "first_seen", "last_seen",
-                               "sample_raw_ids"]
+                               "sample_raw_ids", "timeline"]  # timeline: added by issue 13.6
+        assert sum(group["timeline"]["counts"]) == group["count"]
     found = {(g["code"], g["client_id"], g["field"]): (g["count"], g["first_seen"], g["last_seen"],
                                                        g["sample_raw_ids"]) for g in result["groups"]}
     assert found == groups_from_exports(store)

@@ -100,14 +100,14 @@ def test_a_version_2_store_is_upgraded_once_and_keeps_every_fact(v2_store):
     done = eventdesk("aggregates", "--json", "--store", v2_store)  # a read-only command opens it first
     assert done.returncode == 0, done.stderr
     (line,) = done.stderr.strip().splitlines()
-    assert "upgraded" in line and "version 2 to 3" in line and "v2.db.bak-v2" in line
+    assert "upgraded" in line and f"version 2 to {schema.SCHEMA_VERSION}" in line and "v2.db.bak-v2" in line
     assert os.path.exists(v2_store + ".bak-v2")
     backup = sqlite3.connect(v2_store + ".bak-v2")
     assert backup.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
     assert "reasons" not in [r[1] for r in backup.execute("PRAGMA table_info(normalized_events)")]
     assert snapshot(v2_store) == before
     conn = sqlite3.connect(v2_store)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(schema.SCHEMA_VERSION),)
     # events made before version 3: no codes, no known mappings version (none is guessed)
     assert conn.execute("SELECT count(*) FROM normalized_events WHERE reasons IS NULL"
                         " AND mapping_version IS NULL").fetchone() == (len(before["normalized"]),)
@@ -146,8 +146,8 @@ def test_a_failed_upgrade_leaves_the_version_2_store_as_it_was(v2_store, monkeyp
     assert "reasons" not in [r[1] for r in conn.execute("PRAGMA table_info(normalized_events)")]
 
 
-def test_schema_version_is_3():
-    assert schema.SCHEMA_VERSION == 3
+def test_schema_version_is_4():
+    assert schema.SCHEMA_VERSION == 4
 
 
 def test_a_mongo_database_of_version_1_reads_as_before_and_records_version_2():

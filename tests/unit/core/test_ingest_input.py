@@ -12,8 +12,9 @@ import json
 import pytest
 
 from eventdesk.core.ingest import IngestSummary, ingest_stream, read_events, read_inputs
-from eventdesk.core.model import Outcome, SubmitResult
+from eventdesk.core.model import BatchOutcome, Outcome, SubmitResult
 from eventdesk.core.parallel import prepare_batch
+from eventdesk.core.rows import STATUS, rows_of
 
 BOM = b"\xef\xbb\xbf"
 CHUNKS = [1, 2, 3, 7, 64, 1 << 16]
@@ -130,9 +131,9 @@ def test_an_unclosed_element_does_not_swallow_the_input_without_bound(normalizer
     assert all(len(bytes(getattr(i, "text", i))) <= MAX_EVENT_BYTES + (1 << 16) for i in items)
 
 
-def fake_apply(prepared):
-    return [SubmitResult(Outcome.REJECTED if p.envelope.rejection else Outcome.ACCEPTED, raw_id=1)
-            for p in prepared]
+def fake_apply(rows):
+    return BatchOutcome.of_results([SubmitResult(Outcome.REJECTED if row[STATUS] == "rejected" else Outcome.ACCEPTED,
+                                                 raw_id=1) for row in rows])
 
 
 @pytest.mark.parametrize("batch_size", [1, 2, 1000])
@@ -141,7 +142,7 @@ def test_lines_count_equals_the_inputs_accounted_for(batch_size, normalizer):
 
     def prepare(batches):
         for batch in batches:
-            yield prepare_batch(normalizer, batch)
+            yield rows_of(normalizer, batch)
 
     summary = ingest_stream(io.BytesIO(data), prepare, fake_apply, IngestSummary(), batch_size)
     assert summary.lines == 8

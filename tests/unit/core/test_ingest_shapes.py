@@ -17,9 +17,9 @@ from eventdesk.core import input_reader
 from eventdesk.core.errors import StoreUnavailable
 from eventdesk.core.ingest import IngestSummary, ingest_stream
 from eventdesk.core.normalizer import Normalizer
-from eventdesk.core.parallel import prepare_batch
 from eventdesk.core.processor import Processor
 from eventdesk.core.queries import NormalizedQuery, Page, RawQuery
+from eventdesk.core.rows import rows_of
 
 BOM = b"\xef\xbb\xbf"
 
@@ -66,9 +66,9 @@ def ingest(data: bytes, store: MemoryStore, mappings, batch_size: int = 1000, **
 
     def prepare(batches):
         for batch in batches:
-            yield prepare_batch(processor.normalizer, batch)
+            yield rows_of(processor.normalizer, batch)
 
-    return ingest_stream(io.BytesIO(data), prepare, processor.apply, IngestSummary(), batch_size, **options)
+    return ingest_stream(io.BytesIO(data), prepare, processor.apply_rows, IngestSummary(), batch_size, **options)
 
 
 def stored_amounts(store: MemoryStore) -> list[int]:
