@@ -5,6 +5,7 @@ The GUI, the command line, the HTTP API and the tests all get their services fro
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass, field
@@ -14,7 +15,14 @@ from eventdesk.app.mapping_sources import current_mappings, os_user, readable_ma
 from eventdesk.app.paths import default_store_uri
 from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.faults import FaultPoint
-from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ProgressCallback, ingest_stream
+from eventdesk.core.ingest import (
+    DEFAULT_BATCH_SIZE,
+    IngestSummary,
+    PrepareBatches,
+    ProgressCallback,
+    chunk_size,
+    ingest_stream,
+)
 from eventdesk.core.input_reader import Item
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import SubmitResult
@@ -64,8 +72,11 @@ class App:
             yield preparer.rows(batch)
 
     def parallel_preparer(self, workers: int) -> ParallelPreparer:
-        """Worker processes that prepare batches with this app's mappings (close it after use)."""
-        return ParallelPreparer(self.mappings, workers)
+        """Worker processes that prepare batches with this app's mappings (close it after use),
+        staging their rows the store's way where it has one (SQLite: chunk files)."""
+        stager = getattr(self.store, "row_stager", None)
+        stage, most = stager() if stager is not None else (None, 0)
+        return ParallelPreparer(self.mappings, workers, stage, most)
 
     def ingest(self, stream: BinaryIO, summary: Optional[IngestSummary] = None,
                batch_size: int = DEFAULT_BATCH_SIZE, fmt: str = "auto",
@@ -74,9 +85,15 @@ class App:
         """Import one JSON-lines or JSON-array stream; with a ``preparer``, parsing runs in parallel.
 
         Front ends call ``eventdesk.app.events.ingest_files``, which decides on the worker pool."""
-        prepare = preparer.prepare if preparer is not None else self._prepare_here
+        prepare: PrepareBatches = self._prepare_here if preparer is None else preparer.prepare
+        chunk = chunk_size(batch_size)
+        if preparer is not None and preparer.staged_per_batch:
+            staged_chunk = chunk_size(batch_size, preparer.staged_per_batch)
+            if batch_size % staged_chunk == 0:  # staged chunks are whole: only then exact batches
+                chunk = staged_chunk
+                prepare = functools.partial(preparer.prepare, staged=True)
         return ingest_stream(stream, prepare, self.processor.apply_rows, summary, batch_size, fmt,
-                             progress, cancel)
+                             progress, cancel, chunk)
 
     def set_mappings(self, mappings: Mappings, text: Optional[str] = None, note: Optional[str] = None) -> int:
         """Make ``mappings`` current for this store (a new version, saved as ``text`` when given)

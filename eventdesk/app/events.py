@@ -16,7 +16,7 @@ from typing import BinaryIO, Optional
 from eventdesk.app.composition import App
 from eventdesk.app.queries import stored_raw
 from eventdesk.core.faults import FaultPoint
-from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary
+from eventdesk.core.ingest import DEFAULT_BATCH_SIZE, IngestSummary, batch_size_for
 from eventdesk.core.intake import read_envelope
 from eventdesk.core.model import NormalizedEvent, Prepared, RawEvent, SubmitResult
 from eventdesk.core.parallel import default_workers
@@ -116,7 +116,7 @@ def ingest_files(app: App, paths: Sequence[str], workers: Optional[int] = None,
             if progress is not None:
                 def report(so_far: IngestSummary, read: int, base: int = done_before) -> None:
                     progress(so_far, base + read, total)
-            app.ingest(stream, summary, batch_size or DEFAULT_BATCH_SIZE, fmt, report, cancel, preparer)
+            app.ingest(stream, summary, batch_size or _default_batch(app), fmt, report, cancel, preparer)
             done_before += size or 0
             if summary.cancelled:
                 break
@@ -127,6 +127,13 @@ def ingest_files(app: App, paths: Sequence[str], workers: Optional[int] = None,
             if name != STDIN:
                 stream.close()
     return summary
+
+
+def _default_batch(app: App) -> int:
+    """Larger batches for large stores, where a store writes whole batches itself (SQLite)."""
+    if not getattr(app.store, "bulk_rows", False):
+        return DEFAULT_BATCH_SIZE
+    return batch_size_for(app.store.stats().raw_total)
 
 
 def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO, Optional[int]]]:

@@ -6,7 +6,7 @@ caller likes; the GUI runs them in its thread pool.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -110,8 +110,8 @@ def raw_rows(app: App, query: RawQuery, page: Page) -> list[RawRow]:
     events = app.store.query_raw(query, page)
     if query.has_warnings:
         warned = {e.id for e in events}
-    elif any(e.status == "normalized" for e in events):
-        warned = {e.id for e in app.store.query_raw(replace(query, has_warnings=True), page)}
+    elif any(e.status == "normalized" for e in events):  # the page's ids only: never a scan
+        warned = app.store.warned_raw_ids([e.id for e in events if e.status == "normalized"])
     else:
         warned = set()
     names = [f.name for f in fields(RawEvent)]

@@ -9,11 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Iterable, Iterator, Optional
+from typing import BinaryIO, Callable, Generator, Iterable, Iterator, Optional, Union
 
 from eventdesk.core.input_reader import Item, read_events, read_inputs
 from eventdesk.core.model import BatchOutcome, Outcome, SubmitResult
-from eventdesk.core.rows import Row
+from eventdesk.core.rows import Batch, Row, StagedRows, discard
 
 #: Inputs per unit of work. Each commit rewrites the pages of four random-key indexes that its
 #: rows touch: fewer, larger commits write each page fewer times (3.4 KB of WAL per event at
@@ -21,6 +21,17 @@ from eventdesk.core.rows import Row
 DEFAULT_BATCH_SIZE = 30_000
 #: Inputs per piece of work for a parser process; a batch is made of whole chunks.
 CHUNK_SIZE = 5000
+#: Inputs per unit of work into a store that already holds LARGE_STORE events or more.
+LARGE_BATCH_SIZE = 100_000
+LARGE_STORE = 500_000
+
+
+def batch_size_for(held: int) -> int:
+    """The default batch for a store holding ``held`` events. A commit rewrites most pages of the
+    random-key indexes it touches, and those grow with the store: into a store of 1M events,
+    batches of 100,000 write a third of the WAL per event that batches of 30,000 do (measured:
+    18.5k -> 27k events/s), for ~70 MB more memory."""
+    return LARGE_BATCH_SIZE if held >= LARGE_STORE else DEFAULT_BATCH_SIZE
 
 
 @dataclass
@@ -64,38 +75,70 @@ def batches(events: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def joined(chunks: Iterable[list[Row]], size: int) -> Iterator[list[Row]]:
-    """The rows of the chunks in batches of exactly ``size`` (the last may hold fewer)."""
-    batch: list[Row] = []
-    for chunk in chunks:
-        batch.extend(chunk)
-        while len(batch) >= size:
-            yield batch[:size]
-            batch = batch[size:]
-    if batch:
-        yield batch
+Chunk = Union[list[Row], StagedRows]
+
+
+def joined(chunks: Iterable[Chunk], size: int) -> Generator[Batch, None, None]:
+    """The chunks in batches of ``size`` inputs (the last may hold fewer): rows are cut exactly;
+    staged chunks are kept whole, so their size should divide ``size``. Staged chunks never
+    yielded (the consumer stopped early) are discarded."""
+    rows: list[Row] = []
+    staged: list[StagedRows] = []
+    try:
+        for chunk in chunks:
+            if isinstance(chunk, list):
+                rows.extend(chunk)
+                while len(rows) >= size:
+                    head, rows = rows[:size], rows[size:]
+                    yield head
+                continue
+            staged.append(chunk)
+            if sum(c.count for c in staged) >= size:
+                batch, staged = staged, []
+                yield batch
+        if rows:
+            yield rows
+        if staged:
+            batch, staged = staged, []
+            yield batch
+    finally:
+        discard(staged)
+
+
+def chunk_size(batch_size: int, most: int = 0) -> int:
+    """Inputs per chunk: about CHUNK_SIZE; with ``most`` (the chunks a store takes in one unit of
+    work, staged), larger chunks, so that a batch is at most that many of them."""
+    count = -(-batch_size // CHUNK_SIZE)
+    if most:
+        count = min(count, most)
+    return -(-batch_size // count)
 
 
 ProgressCallback = Callable[[IngestSummary, int], None]  # summary so far, bytes read
-PrepareBatches = Callable[[Iterable[list[Item]]], Iterator[list[Row]]]
-ApplyBatch = Callable[[list[Row]], BatchOutcome]
+PrepareBatches = Callable[[Iterable[list[Item]]], Iterator[Chunk]]
+ApplyBatch = Callable[[Batch], BatchOutcome]
 
 
 def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
                   summary: Optional[IngestSummary] = None, batch_size: int = DEFAULT_BATCH_SIZE,
                   fmt: str = "auto", progress: Optional[ProgressCallback] = None,
-                  cancel: Optional[threading.Event] = None) -> IngestSummary:
+                  cancel: Optional[threading.Event] = None, chunk: Optional[int] = None) -> IngestSummary:
     """Read, prepare and apply a stream batch by batch; cancel stops at a batch boundary,
     with every batch before it committed and nothing of the batches after it."""
     summary = summary or IngestSummary()
     started = time.perf_counter() - summary.seconds
-    prepared_chunks = prepare(batches(read_inputs(stream, fmt), min(batch_size, CHUNK_SIZE)))
+    prepared_chunks = prepare(batches(read_inputs(stream, fmt), chunk or chunk_size(batch_size)))
+    in_batches = joined(prepared_chunks, batch_size)
     try:
-        for prepared in joined(prepared_chunks, batch_size):
+        for prepared in in_batches:
             if cancel is not None and cancel.is_set():
                 summary.cancelled = True
+                discard(prepared)
                 break
-            outcome = apply(prepared)
+            try:
+                outcome = apply(prepared)
+            finally:
+                discard(prepared)
             summary.add(outcome)
             summary.seconds = time.perf_counter() - started
             if progress is not None:
@@ -106,6 +149,7 @@ def ingest_stream(stream: BinaryIO, prepare: PrepareBatches, apply: ApplyBatch,
                     summary.stopped = True
                     break
     finally:
+        in_batches.close()  # discards staged chunks not applied
         close = getattr(prepared_chunks, "close", None)
         if close is not None:
             close()

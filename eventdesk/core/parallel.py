@@ -12,7 +12,7 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.fastjson import read_envelope_fast
@@ -21,10 +21,11 @@ from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Envelope, Prepared
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.parent_watch import become_child_of, interrupts_deferred, lifeline, quiet_spawn_context
-from eventdesk.core.rows import Row
+from eventdesk.core.rows import Row, StagedRows
 from eventdesk.core.stored import stored_form
 
 _preparer: Optional[FastPreparer] = None
+_stage: Optional[Callable[[list[Row]], StagedRows]] = None
 #: Chunks in flight: enough that the workers go on while the writer commits a batch of six.
 AHEAD = 12
 
@@ -33,10 +34,12 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(mappings_json: str, parent_pid: int, line: Connection) -> None:
-    global _preparer
+def _init_worker(mappings_json: str, parent_pid: int, line: Connection,
+                 stage: Optional[Callable[[list[Row]], StagedRows]]) -> None:
+    global _preparer, _stage
     become_child_of(parent_pid, line)
     _preparer = FastPreparer(Mappings.from_json(mappings_json))
+    _stage = stage
 
 
 def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepared]:
@@ -53,20 +56,28 @@ def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepare
     return prepared
 
 
-def _rows_in_worker(batch: list[Item]) -> list[Row]:
+def _rows_in_worker(batch: list[Item], staged: bool) -> Union[list[Row], StagedRows]:
     assert _preparer is not None, "worker not initialised"
-    return _preparer.rows(batch)
+    rows = _preparer.rows(batch)
+    return _stage(rows) if staged and _stage is not None else rows
 
 
 class ParallelPreparer:
     """A pool of worker processes preparing batches; use as a context manager."""
 
-    def __init__(self, mappings: Mappings, workers: int) -> None:
+    def __init__(self, mappings: Mappings, workers: int,
+                 stage: Optional[Callable[[list[Row]], StagedRows]] = None, staged_per_batch: int = 0) -> None:
+        """``stage``: a top-level function of the store's that a worker hands its rows to
+        (``store/sqlite/chunks.py``), so that the writer need not bind them; None: rows.
+        ``staged_per_batch``: the most staged chunks the store takes in one unit of work."""
         self.workers = workers
+        self.stages = stage is not None
+        self.staged_per_batch = staged_per_batch if stage is not None else 0
+        self._unclaimed: list[Future[Union[list[Row], StagedRows]]] = []
         self._child_end, self._parent_end = lifeline()
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=quiet_spawn_context(),
                                          initializer=_init_worker,
-                                         initargs=(mappings.to_json(), os.getpid(), self._child_end))
+                                         initargs=(mappings.to_json(), os.getpid(), self._child_end, stage))
 
     def __enter__(self) -> "ParallelPreparer":
         return self
@@ -78,15 +89,23 @@ class ParallelPreparer:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._child_end.close()
         self._parent_end.close()
+        for future in self._unclaimed:  # staged chunks nobody will apply: their files go
+            if future.done() and not future.cancelled() and future.exception() is None:
+                result = future.result()
+                if not isinstance(result, list):
+                    result.discard()
+        self._unclaimed.clear()
 
-    def prepare(self, batches: Iterable[list[Item]]) -> Iterator[list[Row]]:
-        """Rows of each batch (``core.rows``: plain tuples cross processes cheaply), in order."""
-        in_flight: deque[Future[list[Row]]] = deque()
+    def prepare(self, batches: Iterable[list[Item]], staged: bool = False) -> Iterator[Union[list[Row], StagedRows]]:
+        """Rows of each batch (``core.rows``: plain tuples cross processes cheaply), in order;
+        ``staged``: as the store's staged chunks, where this pool was given a way to stage."""
+        in_flight: deque[Future[Union[list[Row], StagedRows]]] = deque()
         limit = max(2 * self.workers, AHEAD)
+        staged = staged and self.stages
         try:
             for batch in batches:
                 with interrupts_deferred():  # a worker it starts must be registered to be joined
-                    in_flight.append(self._pool.submit(_rows_in_worker, batch))
+                    in_flight.append(self._pool.submit(_rows_in_worker, batch, staged))
                 if len(in_flight) >= limit:
                     yield in_flight.popleft().result()
             while in_flight:
@@ -94,3 +113,4 @@ class ParallelPreparer:
         finally:
             for future in in_flight:
                 future.cancel()
+            self._unclaimed.extend(in_flight)

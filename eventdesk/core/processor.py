@@ -44,7 +44,7 @@ from eventdesk.core.reasons import (
     failure_reason,
     rejection_reason,
 )
-from eventdesk.core.rows import Row, prepared_of
+from eventdesk.core.rows import Batch, count_of, prepared_of, rows_in
 
 DEFAULT_MAX_ATTEMPTS = 5
 CONFLICT_RETRIES = 5
@@ -134,30 +134,30 @@ class Processor:
                                  reasons=(Reason(SIMULATED_AFTER_COMMIT),)) for p in batch]
         return results
 
-    def apply_rows(self, rows: Sequence[Row]) -> BatchOutcome:
+    def apply_rows(self, batch: Batch) -> BatchOutcome:
         """Write a batch of rows received from clients (bulk ingest) and count what came of it.
 
-        Stores that offer it take the batch whole (``BulkUnitOfWork.ingest_rows``); a batch it
-        declines, and every store without it, goes the general way (``apply``). Failures are
-        handled exactly as ``apply`` handles them: recorded as ``failed``, or, when the commit's
-        fate is unknown, settled by its mark.
+        Stores that offer it take the batch whole (``BulkUnitOfWork.ingest_rows``), also as
+        staged chunks (``core.rows.StagedRows``); a batch it declines, and every store without
+        it, goes the general way (``apply``). Failures are handled exactly as ``apply`` handles
+        them: recorded as ``failed``, or, when the commit's fate is unknown, settled by its mark.
         """
-        if not rows:
+        if not batch:
             return BatchOutcome()
         if getattr(self.store, "bulk_rows", False):
             try:
-                counts = run_again_on_conflict(lambda: self._apply_rows_once(rows), CONFLICT_RETRIES)
+                counts = run_again_on_conflict(lambda: self._apply_rows_once(batch), CONFLICT_RETRIES)
             except _CommitUncertain as unsure:
-                return self._settle_uncertain_rows(rows, unsure)
+                return self._settle_uncertain_rows(batch, unsure)
             except (SimulatedFailure, StoreError) as exc:
-                return BatchOutcome.of_results(self._failed_rows(rows, exc))
+                return BatchOutcome.of_results(self._failed_rows(batch, exc))
             if counts is not None:
                 return counts
-        return BatchOutcome.of_results(self.apply([prepared_of(row, self.normalizer) for row in rows]))
+        return BatchOutcome.of_results(self.apply([prepared_of(row, self.normalizer) for row in rows_in(batch)]))
 
-    def _apply_rows_once(self, rows: Sequence[Row]) -> Optional[BatchOutcome]:
+    def _apply_rows_once(self, batch: Batch) -> Optional[BatchOutcome]:
         with self.store.unit_of_work() as uow:
-            counts = cast(BulkUnitOfWork, uow).ingest_rows(rows, self.clock(), self.mapping_version)
+            counts = cast(BulkUnitOfWork, uow).ingest_rows(batch, self.clock(), self.mapping_version)
             if counts is None:
                 return None  # rolled back as the unit of work ends
             outcome = BatchOutcome({name: n for name, n in dataclasses.asdict(counts).items() if n})
@@ -171,19 +171,19 @@ class Processor:
                 raise _CommitUncertain(exc, token, outcome) from exc
         return outcome
 
-    def _settle_uncertain_rows(self, rows: Sequence[Row], unsure: "_CommitUncertain") -> BatchOutcome:
+    def _settle_uncertain_rows(self, batch: Batch, unsure: "_CommitUncertain") -> BatchOutcome:
         try:
             landed = self.store.has_mark(unsure.token)
         except StoreError as exc:
             error = f"{unsure.error}; whether it was stored is unknown ({exc}): send it again"
-            return BatchOutcome({Outcome.FAILED.value: len(rows)}, len(rows), error)
+            return BatchOutcome({Outcome.FAILED.value: count_of(batch)}, count_of(batch), error)
         if landed:
             return cast(BatchOutcome, unsure.results)
-        return BatchOutcome.of_results(self._failed_rows(rows, unsure.error))
+        return BatchOutcome.of_results(self._failed_rows(batch, unsure.error))
 
-    def _failed_rows(self, rows: Sequence[Row], exc: Exception) -> list[SubmitResult]:
-        batch = [prepared_of(row, self.normalizer) for row in rows]
-        return _with_reason(self._record_failures(batch, exc, True), failure_reason(exc))
+    def _failed_rows(self, batch: Batch, exc: Exception) -> list[SubmitResult]:
+        prepared = [prepared_of(row, self.normalizer) for row in rows_in(batch)]
+        return _with_reason(self._record_failures(prepared, exc, True), failure_reason(exc))
 
     def _apply_with_retries(self, batch: Sequence[Prepared], fault: Optional[FaultPoint],
                             resend: bool) -> list[SubmitResult]:

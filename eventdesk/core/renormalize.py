@@ -25,13 +25,12 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
+from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import EventdeskError
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.model import EventId, Status
-from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.normalizer import Normalizer
-from eventdesk.core.rows import NHASH, WARNINGS, Row
 from eventdesk.core.ports.events import NewNormalized, RawUpdate
 from eventdesk.core.ports.renormalize import (
     CANCELLED,
@@ -45,8 +44,11 @@ from eventdesk.core.ports.renormalize import (
     RenormalizeWrites,
 )
 from eventdesk.core.processor import utc_now_text
+from eventdesk.core.rows import NHASH, WARNINGS, Row
 
-DEFAULT_CHUNK = 2000
+#: Raw events per transaction. Each commit rewrites the random index pages its changes touch:
+#: 2,000 a chunk ran at 19.4k events/s on a 200k store, 20,000 at 23k (and more so on larger ones).
+DEFAULT_CHUNK = 20000
 ProgressCallback = Callable[[dict[str, int]], None]
 
 

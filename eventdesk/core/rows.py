@@ -18,7 +18,7 @@ Layout, in the order of the SQLite staging table's columns:
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Protocol, Sequence, Union, cast
 
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.input_reader import Item, Piece, envelope_of
@@ -35,6 +35,41 @@ COLUMNS = ("content_hash", "body", "source", "status", "error", "reasons", "nhas
            "amount", "amount_units", "ts", "timestamp", "warnings", "nreasons")
 _NORMALIZED, _REJECTED = Status.NORMALIZED.value, Status.REJECTED.value
 _NO_CANONICAL = (None,) * 9
+
+
+class StagedRows(Protocol):
+    """Rows a worker put where the store can read them itself (a SQLite chunk file): the
+    writer copies them without binding a value; ``rows()`` reads them back when it must."""
+
+    count: int
+
+    def rows(self) -> list[Row]: ...
+    def discard(self) -> None: ...
+
+
+#: What the writer applies at once: rows, or staged chunks of them (never both).
+Batch = Union[Sequence[Row], Sequence[StagedRows]]
+
+
+def is_staged(batch: Batch) -> bool:
+    return bool(batch) and not isinstance(batch[0], tuple)
+
+
+def count_of(batch: Batch) -> int:
+    return sum(c.count for c in cast(Sequence[StagedRows], batch)) if is_staged(batch) else len(batch)
+
+
+def rows_in(batch: Batch) -> list[Row]:
+    """The rows of a batch, read back from staged chunks where it holds those."""
+    if not is_staged(batch):
+        return list(cast(Sequence[Row], batch))
+    return [row for chunk in cast(Sequence[StagedRows], batch) for row in chunk.rows()]
+
+
+def discard(batch: Batch) -> None:
+    if is_staged(batch):
+        for chunk in cast(Sequence[StagedRows], batch):
+            chunk.discard()
 
 
 def row_of(prepared: Prepared) -> Row:

@@ -167,6 +167,15 @@ class MemoryStore:
                 return None
             return memory_reads.normalized_event(data.normalized[normalized_id])
 
+    def warned_raw_ids(self, raw_ids: Sequence[EventId]) -> set[EventId]:
+        with self._snapshot() as data:
+            found: set[EventId] = set()
+            for raw_id in raw_ids:
+                normalized_id = data.normalized_of_raw.get(as_id(raw_id))  # type: ignore[arg-type]
+                if normalized_id is not None and data.normalized[normalized_id].warnings:
+                    found.add(raw_id)
+            return found
+
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]:
         with self._snapshot() as data:
             return memory_reads.query_raw(data, query, page)

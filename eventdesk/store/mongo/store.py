@@ -199,6 +199,12 @@ class MongoStore:
         return reads.normalized_holders(self._db, hashes)
 
     @_mapped
+    def warned_raw_ids(self, raw_ids: Sequence[EventId]) -> set[EventId]:
+        ids = [i for i in raw_ids if isinstance(i, (int, str))]
+        return set(self._db[schema.NORMALIZED].distinct(
+            "raw_id", {"raw_id": {"$in": ids}, "warnings.0": {"$exists": True}})) if ids else set()
+
+    @_mapped
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]:
         return reads.query_raw(self._db, query, page)
 

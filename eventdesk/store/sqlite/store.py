@@ -21,7 +21,7 @@ from eventdesk.core.ports import MappingVersion, StoreVersionError
 from eventdesk.core.ports.renormalize import RenormalizeRun
 from eventdesk.core.queries import AggregateQuery, AggregateRow, NormalizedQuery, Page, RawQuery, Stats
 from eventdesk.core.triage import TriageGroup, TriageQuery
-from eventdesk.store.sqlite import mapping_notes, reads, renormalize, schema, triage, versions
+from eventdesk.store.sqlite import chunks, mapping_notes, reads, renormalize, schema, triage, versions
 from eventdesk.store.sqlite.errors import translate
 from eventdesk.store.sqlite.renormalize import SqliteRenormalizeUnit
 from eventdesk.store.sqlite.unit_of_work import SqliteUnitOfWork
@@ -160,6 +160,12 @@ class SqliteStore:
 
     # -- writes
 
+    def row_stager(self) -> tuple[Callable[[list], Any], int]:
+        """How bulk-ingest workers stage rows for this store (chunk files; stale ones removed),
+        and how many staged chunks one unit of work takes (SQLite attaches at most 10 files)."""
+        chunks.sweep()
+        return chunks.write_chunk, chunks.MAX_PER_BATCH
+
     @contextmanager
     def unit_of_work(self) -> Iterator[SqliteUnitOfWork]:
         try:
@@ -228,6 +234,17 @@ class SqliteStore:
     @_mapped
     def normalized_holders(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
         return reads.normalized_holders(self._conn(), hashes)
+
+    @_mapped
+    def warned_raw_ids(self, raw_ids: Sequence[EventId]) -> set[EventId]:
+        ids = [i for i in raw_ids if isinstance(i, int)]
+        found: set[EventId] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            found.update(r[0] for r in self._conn().execute(
+                f"SELECT raw_id FROM normalized_events WHERE raw_id IN ({','.join('?' * len(part))})"
+                " AND warnings IS NOT NULL", part))
+        return found
 
     @_mapped
     def query_raw(self, query: RawQuery, page: Page) -> list[RawEvent]:

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Optional, Sequence
 from eventdesk.core.aggregation import DAY_US
 from eventdesk.core.model import Canonical, EventId
 from eventdesk.core.ports import BulkCounts, NewNormalized, NewRaw, RawRef, RawUpdate
-from eventdesk.core.rows import Row
+from eventdesk.core.rows import Batch, is_staged
 from eventdesk.core.stored import stored_form
 from eventdesk.store.sqlite import bulk, schema
 
@@ -54,6 +54,7 @@ class SqliteUnitOfWork:
                  translate: Callable[[sqlite3.Error], Exception]) -> None:
         self._conn = conn
         self._unique = unique
+        self._attached = False
         self._translate = translate
         self._committed = False
         on_raw = " ON CONFLICT(content_hash) DO NOTHING" if unique else ""
@@ -73,6 +74,7 @@ class SqliteUnitOfWork:
     def __exit__(self, *exc_info: object) -> None:
         if not self._committed and self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
+        self._detach()
 
     def _next_id(self, table: str) -> int:
         return self._conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
@@ -156,8 +158,17 @@ class SqliteUnitOfWork:
         self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
                                [(n, raw_id) for raw_id, n in counts.items()])
 
-    def ingest_rows(self, rows: Sequence[Row], now: str, mapping_version: Optional[int]) -> Optional[BulkCounts]:
+    def ingest_rows(self, rows: Batch, now: str, mapping_version: Optional[int]) -> Optional[BulkCounts]:
+        self._attached = self._attached or is_staged(rows)
         return bulk.ingest_rows(self._conn, self._unique, rows, now, mapping_version)
+
+    def _detach(self) -> None:
+        """Chunk files attached in the transaction can only be let go once it has ended."""
+        if self._attached:
+            self._attached = False
+            for _, name, _ in self._conn.execute("PRAGMA database_list").fetchall():
+                if name.startswith(bulk.CHUNK):
+                    self._conn.execute(f"DETACH DATABASE {name}")
 
     def mark(self, token: str) -> None:
         now = datetime.now(timezone.utc)
@@ -170,3 +181,4 @@ class SqliteUnitOfWork:
     def commit(self) -> None:
         self._conn.execute("COMMIT")
         self._committed = True
+        self._detach()

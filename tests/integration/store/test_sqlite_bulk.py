@@ -124,3 +124,21 @@ def test_negative_control_without_unique_indexes_the_bulk_path_counts_twice(tmp_
     ingest_stream(io.BytesIO(data), lambda chunks: (rows_of(processor.normalizer, c) for c in chunks),
                   processor.apply_rows, IngestSummary(), 1000)
     assert store.stats().normalized == 3  # the guard is the index: without it one fact counts thrice
+
+
+def test_no_bulk_statement_reads_in_proportion_to_the_store(tmp_path):
+    """Each statement reads the batch's rows and index entries for them, never a whole table or
+    index (negative control: without NOT INDEXED, the day totals walked the client/metric index)."""
+    from eventdesk.store.sqlite import bulk
+    store = store_of(tmp_path, "plans", b"\n".join(ODD) + b"\n", 1000, bulk=True)
+    conn = store._conn()
+    conn.execute(bulk._CREATE_STAGE)
+    params = {"rb": 1, "nb": 1, "now": CLOCK, "mv": 1}
+    for name in ("_RAWS", "_REFUSED_RAWS", "_NORMALIZED", "_REFUSED_NORMALIZED", "_DAY_TOTALS"):
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + getattr(bulk, name), params)]
+        scans = [step for step in plan if step.startswith("SCAN") and bulk.STAGE not in step
+                 and not step.startswith(("SCAN s", "SCAN (subquery"))]
+        assert not scans, f"{name}: {plan}"
+    old = bulk._DAY_TOTALS.replace("NOT INDEXED ", "")  # the negative control: the statement before
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + old, params)]
+    assert "SCAN normalized_events USING INDEX normalized_client_metric" in plan
