@@ -53,8 +53,19 @@ class ChunkFile:
 
 
 def write_chunk(rows: list[Row]) -> ChunkFile:
-    """In a worker process: the rows in a new chunk file named for the writer (the parent)."""
-    path = os.path.join(folder(), f"{_PREFIX}{os.getppid()}-{uuid.uuid4().hex}.db")
+    """In a worker process: the rows in a new chunk file named for the writer (the parent);
+    in the temp folder when memory (``/dev/shm``, 64 MB in a default container) is full."""
+    places = list(dict.fromkeys([folder(), tempfile.gettempdir()]))
+    for place in places:
+        try:
+            return _write(rows, os.path.join(place, f"{_PREFIX}{os.getppid()}-{uuid.uuid4().hex}.db"))
+        except (OSError, sqlite3.Error):
+            if place == places[-1]:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write(rows: list[Row], path: str) -> ChunkFile:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=OFF")  # nothing to recover: a lost chunk is prepared again
@@ -76,7 +87,9 @@ def sweep() -> int:
     if os.name == "nt":  # os.kill(pid, 0) is no liveness check there
         return 0
     removed = 0
-    for path in glob.glob(os.path.join(folder(), f"{_PREFIX}*.db")):
+    found = [p for place in dict.fromkeys([folder(), tempfile.gettempdir()])
+             for p in glob.glob(os.path.join(place, f"{_PREFIX}*.db"))]
+    for path in found:
         pid = os.path.basename(path)[len(_PREFIX):].split("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             ChunkFile(path, 0).discard()

@@ -90,3 +90,22 @@ def test_a_chunk_reads_back_the_rows_it_holds(tmp_path):
     finally:
         chunk.discard()
     assert not os.path.exists(chunk.path)
+
+
+def test_a_full_memory_folder_sends_chunks_to_the_temp_folder(tmp_path, monkeypatch):
+    full = tmp_path / "full"
+    full.mkdir()
+    monkeypatch.setattr(chunks, "folder", lambda: str(full))
+    real_write = chunks._write
+
+    def refuse_in_full(rows, path):
+        if path.startswith(str(full)):
+            raise OSError(28, "No space left on device")
+        return real_write(rows, path)
+    monkeypatch.setattr(chunks, "_write", refuse_in_full)
+    rows = [(bytes(32), "x", "a", "rejected", "json.invalid", "[]") + (None,) * 9]
+    chunk = chunks.write_chunk(rows)
+    try:
+        assert not chunk.path.startswith(str(full)) and chunk.rows() == rows
+    finally:
+        chunk.discard()
