@@ -108,18 +108,52 @@ def preview(draft: Mappings, items: Sequence[HistoryItem], holders: Holders, exa
 
 
 def _duplicates_after(items: Sequence[HistoryItem], hashes: Sequence[Optional[str]], holders: Holders) -> list[bool]:
-    """Per item, whether it would be a semantic duplicate with the draft (rules in the module doc)."""
+    """Per item, whether it would be a semantic duplicate with the draft: renormalize's own rules
+    played over the sample in raw-id order (``core/renormalize.py``). An event whose form changes
+    hands the hash it held to its first duplicate, or frees it; its new hash is then its own
+    where nobody holds it, else it becomes the holder's duplicate. Hashes held by events outside
+    the sample stay theirs; heirs are looked for in the sample only."""
     in_sample = {item.raw_id for item in items}
-    wanted = sorted({h for h in hashes if h is not None})
+    wanted = sorted({h for h in hashes if h is not None} | {i.before_hash for i in items if i.before_hash})
     outside = {h for h, (_nid, raw_id) in holders(wanted).items() if raw_id not in in_sample} if wanted else set()
-    # renormalize leaves an event that already holds its draft hash in place; else the first holds it
-    holder = {digest: index for index, (item, digest) in enumerate(zip(items, hashes))
-              if digest is not None and not item.duplicate and item.before_hash == digest}
+    holds: dict[str, object] = {h: "outside" for h in outside}
+    current = [item.before_hash for item in items]
+    duplicate = [item.duplicate for item in items]
+    heirs: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        if item.before_hash is None:
+            continue
+        if item.duplicate:
+            heirs.setdefault(item.before_hash, []).append(index)  # in raw-id order already
+        else:
+            holds[item.before_hash] = index
+
+    def take(index: int, digest: str) -> None:
+        current[index] = digest
+        if digest in holds:
+            duplicate[index] = True
+            heirs.setdefault(digest, []).append(index)
+            heirs[digest].sort()
+        else:
+            duplicate[index] = False
+            holds[digest] = index
+
     for index, digest in enumerate(hashes):
-        if digest is not None:
-            holder.setdefault(digest, index)
-    return [digest is not None and (digest in outside or holder[digest] != index)
-            for index, digest in enumerate(hashes)]
+        old = current[index]
+        if digest is None or digest == old:
+            continue
+        if old is not None and not duplicate[index]:
+            waiting = heirs.get(old)
+            if waiting:
+                heir = waiting.pop(0)
+                duplicate[heir] = False
+                holds[old] = heir
+            else:
+                holds.pop(old, None)
+        elif old is not None and index in heirs.get(old, []):
+            heirs[old].remove(index)
+        take(index, digest)
+    return [digest is not None and duplicate[index] for index, digest in enumerate(hashes)]
 
 
 def _example(item: HistoryItem, after: Optional[Canonical], duplicate_after: bool) -> PreviewExample:
