@@ -59,9 +59,9 @@ def write_chunk(rows: list[Row]) -> ChunkFile:
     for place in places:
         try:
             return _write(rows, os.path.join(place, f"{_PREFIX}{os.getppid()}-{uuid.uuid4().hex}.db"))
-        except (OSError, sqlite3.Error):
-            if place == places[-1]:
-                raise
+        except (OSError, sqlite3.Error) as exc:
+            if place == places[-1]:  # an OSError: the command line says it in one line
+                raise OSError(f"no room to stage rows for the writer in {' or '.join(places)}: {exc}") from exc
     raise AssertionError("unreachable")
 
 

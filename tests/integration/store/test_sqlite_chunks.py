@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import glob
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -109,3 +110,10 @@ def test_a_full_memory_folder_sends_chunks_to_the_temp_folder(tmp_path, monkeypa
         assert not chunk.path.startswith(str(full)) and chunk.rows() == rows
     finally:
         chunk.discard()
+
+
+def test_no_room_anywhere_is_one_clear_os_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunks, "_write", lambda rows, path: (_ for _ in ()).throw(
+        sqlite3.OperationalError("database or disk is full")))
+    with pytest.raises(OSError, match="no room to stage rows for the writer in .*: database or disk is full"):
+        chunks.write_chunk([(bytes(32),) + (None,) * 14])
