@@ -57,6 +57,15 @@ def _fresh(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
+def _durable_connection(store: Path) -> sqlite3.Connection:
+    """A fresh file with eventdesk's durability (WAL, synchronous=FULL), for the floor and the seed."""
+    _fresh(store)
+    conn = sqlite3.connect(str(store), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
 def _ingest_cli(data: Generated, store: Path, workers: Optional[int], fresh: bool = True) -> tuple[dict, float, int]:
     """Run `eventdesk ingest` in its own process: (summary, wall seconds, peak RSS in KiB)."""
     if fresh:
@@ -117,10 +126,7 @@ def floor(report: Report, data: Generated, store: Path) -> float:
     """The naive floor of design 9: parse, hash, one insert with one unique index, nothing else
     (no mappings, no second level, no statuses), in the same batches, durable; one process."""
     print(f"naive floor on {data.lines:,} lines ...", flush=True)
-    _fresh(store)
-    conn = sqlite3.connect(str(store), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    conn = _durable_connection(store)
     conn.execute("CREATE TABLE raw(id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE, body TEXT, source TEXT)")
     insert = "INSERT INTO raw(hash, body, source) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING"
     started = time.perf_counter()
@@ -195,10 +201,7 @@ def large_ingest(report: Report, data: Generated, store: Path, workers: Optional
 def baseline(report: Report, data: Generated, store: Path, lines: int) -> None:
     """The seed's design: a transaction per event, SELECT by hash then INSERT."""
     print(f"baseline (seed design) on the first {lines:,} lines ...", flush=True)
-    _fresh(store)
-    conn = sqlite3.connect(str(store), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
+    conn = _durable_connection(store)
     conn.execute("CREATE TABLE raw(id INTEGER PRIMARY KEY, body TEXT, hash TEXT, status TEXT, receipts INT)")
     conn.execute("CREATE TABLE normalized(id INTEGER PRIMARY KEY, raw_id INT, client TEXT, metric TEXT,"
                  " amount TEXT, ts TEXT, hash TEXT)")

@@ -8,14 +8,12 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from eventdesk.gui.session import Session
 from eventdesk.gui.tabs.table_tab import fill_choices
 from eventdesk.gui.tabs.triage_members import export_group
 from eventdesk.gui.widgets.sparkline import SERIES_ROLE, SparklineDelegate, series_summary
+from eventdesk.gui.widgets.tables import read_only_table
 
 COLUMNS = ("Code", "Client", "Field", "Count", "First seen (UTC)", "Last seen (UTC)", "Activity",
            "Sample raw ids")
@@ -100,12 +99,7 @@ class TriageTab(QWidget):
         fill_choices(self.client, [], None)
         self.status.currentIndexChanged.connect(self.refresh)
         self.client.currentIndexChanged.connect(self.refresh)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = read_only_table(COLUMNS, rows=True)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

@@ -6,13 +6,11 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from eventdesk.core.provenance import canonical_to_json
 from eventdesk.gui.numbers import integer
+from eventdesk.gui.widgets.tables import read_only_table
 
 COUNTS = (("examined", "examined"), ("changed", "changed"), ("fixed", "fixed"), ("broken", "broken"),
           ("amount_changed", "amount changed"), ("timestamp_changed", "timestamp changed"), ("metric_changed", "metric changed"),
@@ -54,10 +53,7 @@ class PreviewPane(QWidget):
         self.status.setWordWrap(True)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(COLUMNS)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

@@ -6,12 +6,10 @@ from typing import Any, Optional
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 from eventdesk.app import mappings
 from eventdesk.gui.session import Session
 from eventdesk.gui.widgets.json_editor import JsonEditor
+from eventdesk.gui.widgets.tables import read_only_table
 
 COLUMNS = ("Version", "Saved at (UTC)", "By", "Changes", "Note")
 
@@ -37,12 +36,7 @@ class VersionsPane(QWidget):
         self.session = session
         self.entries: list[Any] = []
         self.shown_version: Optional[int] = None
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = read_only_table(COLUMNS, rows=True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)

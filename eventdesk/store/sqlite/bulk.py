@@ -19,7 +19,7 @@ from typing import Optional, Sequence, cast
 
 from eventdesk.core.model import SETTLED_STATUSES, Status
 from eventdesk.core.ports.events import BulkCounts
-from eventdesk.core.rows import COLUMNS, Batch, Row, is_staged
+from eventdesk.core.rows import COLUMNS, Batch, Row, count_of, is_staged
 from eventdesk.store.sqlite import chunks, schema
 
 STAGE = "eventdesk_stage"
@@ -114,8 +114,7 @@ def ingest_rows(conn: sqlite3.Connection, unique: bool, rows: Batch, now: str,
     conn.execute(_DAY_TOTALS, {"nb": nb})
     staged_rejected = conn.execute(f"SELECT count(*) FROM {STAGE} WHERE nhash IS NULL").fetchone()[0]
     rejected = staged_rejected - refused_rejected
-    total = conn.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
-    new_valid = total - refused - rejected
+    new_valid = count_of(rows) - refused - rejected
     counts = BulkCounts(accepted=new_valid - len(duplicates), duplicate=refused,
                         semantic_duplicate=len(duplicates), rejected=rejected)
     added = {Status.NORMALIZED.value: counts.accepted, Status.DUPLICATE.value: counts.semantic_duplicate,
