@@ -91,7 +91,7 @@ class App:
             staged_chunk = chunk_size(batch_size, preparer.staged_per_batch)
             if batch_size % staged_chunk == 0:  # staged chunks are whole: only then exact batches
                 chunk = staged_chunk
-                prepare = functools.partial(preparer.prepare, staged=True)
+                prepare = functools.partial(preparer.prepare, staged=True, per_batch=batch_size // chunk)
         return ingest_stream(stream, prepare, self.processor.apply_rows, summary, batch_size, fmt,
                              progress, cancel, chunk)
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 from eventdesk.app import App, load_mappings_file
 from eventdesk.bench.report import Report
-from eventdesk.core.ingest import DEFAULT_BATCH_SIZE
+from eventdesk.core.ingest import BULK_BATCH_SIZE
 from eventdesk.core.intake import read_envelope
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.queries import AggregateQuery, Page, RawQuery
@@ -140,7 +140,7 @@ def floor(report: Report, data: Generated, store: Path) -> float:
             source = value.get("source") if isinstance(value, dict) else None
             rows.append((hashlib.sha256(line).digest(), line.decode("utf-8", "replace"),
                          source if isinstance(source, str) else None))
-            if len(rows) >= DEFAULT_BATCH_SIZE:
+            if len(rows) >= BULK_BATCH_SIZE:
                 conn.execute("BEGIN")
                 conn.executemany(insert, rows)
                 conn.execute("COMMIT")
@@ -153,7 +153,7 @@ def floor(report: Report, data: Generated, store: Path) -> float:
     conn.close()
     rate = data.lines / seconds
     report.add(f"naive floor, {data.lines:,} lines", rate, "events/s",
-               note=f"stdlib json + sha256 + INSERT, {DEFAULT_BATCH_SIZE:,} per commit")
+               note=f"stdlib json + sha256 + INSERT, {BULK_BATCH_SIZE:,} per commit")
     report.floor_rate = rate  # type: ignore[attr-defined]
     return rate
 

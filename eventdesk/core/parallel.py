@@ -1,10 +1,10 @@
 """Parsing, hashing and normalising in worker processes, so that the writer never waits for them.
 
-Batches go to a process pool in order and come back in order, at most ``2 * workers`` in
-flight, so memory stays flat and "first occurrence wins" means the same as without workers.
-Workers are started with ``spawn`` (never ``fork``): the parent may be a Qt application with
-threads of its own. They end with their parent however it ends, and leave Ctrl-C to it
-(``parent_watch``).
+Batches go to a process pool in order and come back in order, a bounded number in flight, so
+memory stays flat and "first occurrence wins" means the same as without workers. Workers are
+forked from a parent with no other thread (the command line) and spawned from one with threads
+(a Qt application: ``parent_watch.quiet_context``); they run a little below the writer's
+priority, end with their parent however it ends, and leave Ctrl-C to it (``parent_watch``).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.connection import Connection
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union, cast
 
 from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.fastjson import read_envelope_fast
@@ -20,14 +20,17 @@ from eventdesk.core.input_reader import Item, Piece, envelope_of
 from eventdesk.core.mappings import Mappings
 from eventdesk.core.model import Envelope, Prepared
 from eventdesk.core.normalizer import Normalizer
-from eventdesk.core.parent_watch import become_child_of, interrupts_deferred, lifeline, quiet_spawn_context
+from eventdesk.core.parent_watch import become_child_of, interrupts_deferred, lifeline, quiet_context
 from eventdesk.core.rows import Row, StagedRows
 from eventdesk.core.stored import stored_form
 
 _preparer: Optional[FastPreparer] = None
 _stage: Optional[Callable[[list[Row]], StagedRows]] = None
-#: Chunks in flight: enough that the workers go on while the writer commits a batch of six.
+#: Chunks in flight (staged: with those of the batch being written): enough that the workers
+#: go on while the writer writes and commits.
 AHEAD = 12
+#: How much lower workers run than the writer (``os.nice``).
+WORKER_NICENESS = 3
 
 
 def default_workers() -> int:
@@ -38,8 +41,18 @@ def _init_worker(mappings_json: str, parent_pid: int, line: Connection,
                  stage: Optional[Callable[[list[Row]], StagedRows]]) -> None:
     global _preparer, _stage
     become_child_of(parent_pid, line)
+    _yield_to_the_writer()
     _preparer = FastPreparer(Mappings.from_json(mappings_json))
     _stage = stage
+
+
+def _yield_to_the_writer() -> None:
+    """Workers run a little below their parent: with more processes than cores, the single
+    writer (the bottleneck) then gets a core whenever it has work, and workers fill the rest."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):
+        pass  # no nice on this system: the same work, less evenly shared
 
 
 def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepared]:
@@ -54,6 +67,27 @@ def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepare
             one = Prepared(envelope, one.canonical, one.normalized_hash, stored_form(one.canonical))
         prepared.append(one)
     return prepared
+
+
+class PendingChunk:
+    """A chunk a worker is staging (``core.rows.PendingRows``)."""
+
+    def __init__(self, future: "Future[Union[list[Row], StagedRows]]", count: int) -> None:
+        self._future, self.count = future, count
+
+    def get(self) -> StagedRows:
+        return cast(StagedRows, self._future.result())
+
+    def discard(self) -> None:
+        if not self._future.cancel():  # running or done: its file goes as soon as it exists
+            self._future.add_done_callback(_discard_result)
+
+
+def _discard_result(future: "Future[Union[list[Row], StagedRows]]") -> None:
+    if not future.cancelled() and future.exception() is None:
+        result = future.result()
+        if not isinstance(result, list):
+            result.discard()
 
 
 def _rows_in_worker(batch: list[Item], staged: bool) -> Union[list[Row], StagedRows]:
@@ -75,7 +109,7 @@ class ParallelPreparer:
         self.staged_per_batch = staged_per_batch if stage is not None else 0
         self._unclaimed: list[Future[Union[list[Row], StagedRows]]] = []
         self._child_end, self._parent_end = lifeline()
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=quiet_spawn_context(),
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=quiet_context(),
                                          initializer=_init_worker,
                                          initargs=(mappings.to_json(), os.getpid(), self._child_end, stage))
 
@@ -90,27 +124,36 @@ class ParallelPreparer:
         self._child_end.close()
         self._parent_end.close()
         for future in self._unclaimed:  # staged chunks nobody will apply: their files go
-            if future.done() and not future.cancelled() and future.exception() is None:
-                result = future.result()
-                if not isinstance(result, list):
-                    result.discard()
+            if future.done():
+                _discard_result(future)
         self._unclaimed.clear()
 
-    def prepare(self, batches: Iterable[list[Item]], staged: bool = False) -> Iterator[Union[list[Row], StagedRows]]:
+    def prepare(self, batches: Iterable[list[Item]], staged: bool = False,
+                per_batch: int = 1) -> Iterator[Union[list[Row], PendingChunk]]:
         """Rows of each batch (``core.rows``: plain tuples cross processes cheaply), in order;
-        ``staged``: as the store's staged chunks, where this pool was given a way to stage."""
+        ``staged``: as the store's staged chunks, where this pool was given a way to stage,
+        handed on at once as ``PendingChunk`` (the writer waits for each when it needs it);
+        ``per_batch``: the chunks the writer takes together, which stay in flight besides."""
         in_flight: deque[Future[Union[list[Row], StagedRows]]] = deque()
-        limit = max(2 * self.workers, AHEAD)
+        counts: deque[int] = deque()
         staged = staged and self.stages
+        limit = max(2 * self.workers, AHEAD - per_batch if staged else AHEAD)
         try:
             for batch in batches:
                 with interrupts_deferred():  # a worker it starts must be registered to be joined
                     in_flight.append(self._pool.submit(_rows_in_worker, batch, staged))
+                counts.append(len(batch))
                 if len(in_flight) >= limit:
-                    yield in_flight.popleft().result()
+                    yield self._next(in_flight, counts, staged)
             while in_flight:
-                yield in_flight.popleft().result()
+                yield self._next(in_flight, counts, staged)
         finally:
             for future in in_flight:
                 future.cancel()
             self._unclaimed.extend(in_flight)
+
+    @staticmethod
+    def _next(in_flight: "deque[Future[Union[list[Row], StagedRows]]]", counts: deque[int],
+              staged: bool) -> Union[list[Row], PendingChunk]:
+        future, count = in_flight.popleft(), counts.popleft()
+        return PendingChunk(future, count) if staged else cast(list[Row], future.result())

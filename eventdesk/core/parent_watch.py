@@ -56,12 +56,16 @@ def interrupts_deferred() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
-class QuietSpawnProcess(multiprocessing.context.SpawnProcess):
-    """A spawned process that cannot get a Ctrl-C before it has chosen to ignore it."""
+class _QuietStart:
+    """A process that cannot get a Ctrl-C before it has chosen to ignore it."""
 
     def start(self) -> None:
         with sigint_blocked():
-            super().start()
+            super().start()  # type: ignore[misc]
+
+
+class QuietSpawnProcess(_QuietStart, multiprocessing.context.SpawnProcess):
+    pass
 
 
 class QuietSpawnContext(multiprocessing.context.SpawnContext):
@@ -69,6 +73,24 @@ class QuietSpawnContext(multiprocessing.context.SpawnContext):
 
 
 def quiet_spawn_context() -> multiprocessing.context.SpawnContext:
+    return QuietSpawnContext()
+
+
+class QuietForkProcess(_QuietStart, multiprocessing.context.ForkProcess):
+    pass
+
+
+class QuietForkContext(multiprocessing.context.ForkContext):
+    Process = QuietForkProcess
+
+
+def quiet_context() -> multiprocessing.context.BaseContext:
+    """Fork where that is safe, else spawn. A forked child starts in milliseconds with every
+    module already imported; a spawned one imports them again (~0.3 s). Fork is safe only from
+    a process with no other thread (a lock held by one would stay held in the child for good:
+    a desktop app always has threads), and only on Linux (macOS frameworks break in a child)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return QuietForkContext()
     return QuietSpawnContext()
 
 

@@ -47,15 +47,48 @@ class StagedRows(Protocol):
     def discard(self) -> None: ...
 
 
+class PendingRows(Protocol):
+    """Staged rows a worker is still making: how many is known at once, the rows when done."""
+
+    count: int
+
+    def get(self) -> StagedRows: ...  # waits for the worker
+
+    def discard(self) -> None: ...    # now, or as soon as the worker is done
+
+
+class StreamedBatch(Sequence[StagedRows]):
+    """A batch of staged chunks that become ready one after another. A store that takes staged
+    rows writes each chunk as it comes, inside the batch's one unit of work, so that the writer
+    starts on a batch when its first chunk is ready and ends it soon after the last (it never
+    waits for a whole batch to be prepared, nor leaves one to do alone at the end)."""
+
+    def __init__(self, pending: Sequence[PendingRows]) -> None:
+        self._pending = list(pending)
+        self.size = sum(p.count for p in self._pending)  # inputs (``count`` is Sequence's)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __getitem__(self, index: int) -> StagedRows:  # type: ignore[override]
+        return self._pending[index].get()
+
+    def discard(self) -> None:
+        for pending in self._pending:
+            pending.discard()
+
+
 #: What the writer applies at once: rows, or staged chunks of them (never both).
 Batch = Union[Sequence[Row], Sequence[StagedRows]]
 
 
 def is_staged(batch: Batch) -> bool:
-    return bool(batch) and not isinstance(batch[0], tuple)
+    return isinstance(batch, StreamedBatch) or (bool(batch) and not isinstance(batch[0], tuple))
 
 
 def count_of(batch: Batch) -> int:
+    if isinstance(batch, StreamedBatch):
+        return batch.size
     return sum(c.count for c in cast(Sequence[StagedRows], batch)) if is_staged(batch) else len(batch)
 
 
@@ -67,7 +100,9 @@ def rows_in(batch: Batch) -> list[Row]:
 
 
 def discard(batch: Batch) -> None:
-    if is_staged(batch):
+    if isinstance(batch, StreamedBatch):
+        batch.discard()
+    elif is_staged(batch):
         for chunk in cast(Sequence[StagedRows], batch):
             chunk.discard()
 

@@ -1,12 +1,14 @@
 """Bulk ingest in SQL: a batch of rows (``core.rows``) written with both levels of deduplication
-done by the unique indexes, in a handful of statements.
+done by the unique indexes, in a handful of statements per part.
 
-The rows go into a TEMP staging table as they come from the workers; from there one
-``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` writes the raw events and one the normalized
-events, in input order, so the first occurrence wins exactly as on the general path. A row's
-ids are fixed by its place in the batch (``base + rowid - 1``), so which rows the indexes
-refused is read back with primary-key lookups, and only those (the duplicates) are looked up by
-hash. Status counts and day totals are grouped in SQL. Python does nothing per event.
+A batch's parts are the chunk files its workers wrote (attached, and written one by one as
+each becomes ready, so the writer works while the workers still prepare the rest) or, for
+rows, a TEMP staging table. From each part one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``
+writes the raw events and one the normalized events, in input order, so the first occurrence
+wins exactly as on the general path. A row's ids are fixed by its place in the batch
+(``base + rowid - 1``), so which rows the indexes refused is read back with primary-key
+lookups, and only those (the duplicates) are looked up by hash. Status counts and day totals
+are grouped in SQL once per batch. Python does nothing per event.
 
 A batch that holds a re-send of a stored event still to be processed (``failed``, ``pending``
 ...) is not for this path: ``ingest_rows`` returns None and the caller rolls back and takes the
@@ -15,7 +17,7 @@ general one.
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional, Sequence, cast
+from typing import Iterator, Optional, Sequence, cast
 
 from eventdesk.core.model import SETTLED_STATUSES, Status
 from eventdesk.core.ports.events import BulkCounts
@@ -28,6 +30,8 @@ CHUNK = "eventdesk_chunk"  # chunk files are attached as eventdesk_chunk0, 1, ..
 #: four random-key indexes of a store of ~1M events span ~150 MB; with 64 MiB most inserts
 #: miss the cache (32.5k events/s measured), with 256 MiB they fit up to ~2M events.
 BULK_CACHE_KIB = 256 * 1024
+#: The most of a chunk file read through a memory map (a chunk of 12,500 rows is ~5 MB).
+CHUNK_MAP_BYTES = 64 << 20
 _CREATE_STAGE = (f"CREATE TEMP TABLE IF NOT EXISTS {STAGE}(content_hash BLOB, body, source TEXT, status TEXT,"
                  " error TEXT, reasons TEXT, nhash BLOB, client_id TEXT, metric TEXT, amount TEXT,"
                  " amount_units INTEGER, ts INTEGER, timestamp TEXT, warnings TEXT, nreasons TEXT)")
@@ -35,28 +39,29 @@ _STAGE_ROWS = f"INSERT INTO {STAGE}({', '.join(COLUMNS)}) VALUES ({', '.join('?'
 _RAWS = (
     "INSERT INTO raw_events(id, source, body, status, content_hash, error, attempts, receipts,"
     " received_at, updated_at, reasons)"
-    f" SELECT :rb + rowid - 1, source, body, status, content_hash, error, 1, 1, :now, :now, reasons"
-    f" FROM {STAGE} WHERE true ORDER BY rowid")
+    " SELECT :rb + rowid - 1, source, body, status, content_hash, error, 1, 1, :now, :now, reasons"
+    " FROM {part} WHERE true ORDER BY rowid")
 # rows the raw index refused, with the raw event that holds their content hash
 _REFUSED_RAWS = (
     "SELECT s.rowid, r.id, r.status, s.nhash IS NOT NULL"
-    f" FROM (SELECT rowid, content_hash, nhash FROM {STAGE} s0"
+    " FROM (SELECT rowid, content_hash, nhash FROM {part} s0"
     "       WHERE NOT EXISTS (SELECT 1 FROM raw_events x WHERE x.id = :rb + s0.rowid - 1)) s"
     " JOIN raw_events r INDEXED BY raw_content_hash ON r.content_hash = s.content_hash")
 _NORMALIZED = (
     "INSERT INTO normalized_events(id, raw_id, client_id, metric, amount, amount_units, ts, timestamp,"
     " normalized_hash, warnings, reasons, mapping_version)"
     " SELECT :nb + s.rowid - 1, :rb + s.rowid - 1, client_id, metric, amount, amount_units, ts, timestamp,"
-    f" nhash, warnings, nreasons, :mv FROM {STAGE} s"
+    " nhash, warnings, nreasons, :mv FROM {part} s"
     " WHERE s.nhash IS NOT NULL AND EXISTS (SELECT 1 FROM raw_events x WHERE x.id = :rb + s.rowid - 1)"
     " ORDER BY s.rowid")
 # new raw events whose normalized form the index refused: semantic duplicates of its holder
 _REFUSED_NORMALIZED = (
     "SELECT :rb + s.rowid - 1, n.id"
-    f" FROM (SELECT rowid, nhash FROM {STAGE} s0 WHERE s0.nhash IS NOT NULL"
+    " FROM (SELECT rowid, nhash FROM {part} s0 WHERE s0.nhash IS NOT NULL"
     "       AND EXISTS (SELECT 1 FROM raw_events x WHERE x.id = :rb + s0.rowid - 1)"
     "       AND NOT EXISTS (SELECT 1 FROM normalized_events y WHERE y.id = :nb + s0.rowid - 1)) s"
     " JOIN normalized_events n INDEXED BY normalized_hash ON n.normalized_hash = s.nhash")
+_REJECTED_IN = "SELECT count(*) FROM {part} WHERE nhash IS NULL"
 _DAY = 86_400_000_000
 _SPLIT = schema.SUM_SPLIT
 _DAY_TOTALS = f"""
@@ -79,45 +84,72 @@ SELECT client_id, metric, day, n, n_amount, n_exotic, h + l / {_SPLIT}, l % {_SP
 
 def ingest_rows(conn: sqlite3.Connection, unique: bool, rows: Batch, now: str,
                 mapping_version: Optional[int]) -> Optional[BulkCounts]:
-    """Write a batch of rows inside the caller's transaction; None: take the general path."""
+    """Write a batch of rows inside the caller's transaction; None: take the general path.
+
+    Staged chunks are written one by one as they become ready (``core.rows.StreamedBatch``),
+    each read where its worker left it (attached); rows are bound into a TEMP staging table.
+    The ids of a row are fixed by its place in the batch, whichever part it is in."""
     conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-    conn.execute(_CREATE_STAGE)
-    conn.execute(f"DELETE FROM {STAGE}")
-    if is_staged(rows):
-        for n, chunk in enumerate(cast(Sequence[chunks.ChunkFile], rows)):
-            conn.execute("ATTACH DATABASE ? AS ?", (chunk.path, f"{CHUNK}{n}"))
-            conn.execute(f"INSERT INTO {STAGE}({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)}"
-                         f" FROM {CHUNK}{n}.{chunks.TABLE} ORDER BY rowid")
-    else:
-        conn.executemany(_STAGE_ROWS, cast(Sequence[Row], rows))
-    rb = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM raw_events").fetchone()[0]
-    nb = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM normalized_events").fetchone()[0]
-    raws_sql = _RAWS + (" ON CONFLICT(content_hash) DO NOTHING" if unique else "")
-    conn.execute(raws_sql, {"rb": rb, "now": now})
-    receipts: dict[int, int] = {}
-    refused = refused_rejected = 0
-    for _seq, raw_id, status, valid in conn.execute(_REFUSED_RAWS, {"rb": rb}):
-        if raw_id < rb and valid and status not in SETTLED_STATUSES:
-            return None  # a re-send that reprocesses a stored event: the general path's work
-        receipts[raw_id] = receipts.get(raw_id, 0) + 1
-        refused += 1
-        refused_rejected += not valid
-    if receipts:
-        conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
-                         [(n, raw_id) for raw_id, n in receipts.items()])
-    normalized_sql = _NORMALIZED + (" ON CONFLICT(normalized_hash) DO NOTHING" if unique else "")
-    conn.execute(normalized_sql, {"rb": rb, "nb": nb, "mv": mapping_version})
-    duplicates = conn.execute(_REFUSED_NORMALIZED, {"rb": rb, "nb": nb}).fetchall() if unique else []
-    if duplicates:
-        conn.executemany(f"UPDATE raw_events SET status = '{Status.DUPLICATE.value}', duplicate_of = ?,"
-                         " updated_at = ? WHERE id = ?", [(holder, now, raw_id) for raw_id, holder in duplicates])
-    conn.execute(_DAY_TOTALS, {"nb": nb})
-    staged_rejected = conn.execute(f"SELECT count(*) FROM {STAGE} WHERE nhash IS NULL").fetchone()[0]
-    rejected = staged_rejected - refused_rejected
-    new_valid = count_of(rows) - refused - rejected
-    counts = BulkCounts(accepted=new_valid - len(duplicates), duplicate=refused,
-                        semantic_duplicate=len(duplicates), rejected=rejected)
+    rb = first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM raw_events").fetchone()[0]
+    nb = first_normalized = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM normalized_events").fetchone()[0]
+    total = _Counts()
+    for part, count in _parts(conn, rows):
+        if not _write_part(conn, unique, part, rb, nb, first, now, mapping_version, total):
+            return None
+        rb, nb = rb + count, nb + count
+    conn.execute(_DAY_TOTALS, {"nb": first_normalized})
+    rejected = total.rejected_staged - total.refused_rejected
+    new_valid = count_of(rows) - total.refused - rejected
+    counts = BulkCounts(accepted=new_valid - total.semantic, duplicate=total.refused,
+                        semantic_duplicate=total.semantic, rejected=rejected)
     added = {Status.NORMALIZED.value: counts.accepted, Status.DUPLICATE.value: counts.semantic_duplicate,
              Status.REJECTED.value: counts.rejected}
     conn.executemany(schema.STATUS_COUNT_ADD, [(s, n) for s, n in added.items() if n])
     return counts
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.refused = self.refused_rejected = self.semantic = self.rejected_staged = 0
+
+
+def _parts(conn: sqlite3.Connection, rows: Batch) -> Iterator[tuple[str, int]]:
+    """The tables the batch's rows are in, with their row counts, each when it is ready."""
+    if not is_staged(rows):
+        conn.execute(_CREATE_STAGE)
+        conn.execute(f"DELETE FROM {STAGE}")
+        conn.executemany(_STAGE_ROWS, cast(Sequence[Row], rows))
+        yield STAGE, len(rows)
+        return
+    for n, chunk in enumerate(cast(Sequence[chunks.ChunkFile], rows)):  # waits for each chunk
+        conn.execute("ATTACH DATABASE ? AS ?", (chunk.path, f"{CHUNK}{n}"))
+        # each part is read five times: from memory (mapped), not through a small page cache
+        conn.execute(f"PRAGMA {CHUNK}{n}.mmap_size={CHUNK_MAP_BYTES}")
+        yield f"{CHUNK}{n}.{chunks.TABLE}", chunk.count
+
+
+def _write_part(conn: sqlite3.Connection, unique: bool, part: str, rb: int, nb: int, first: int,
+                now: str, mapping_version: Optional[int], total: _Counts) -> bool:
+    """One part of a batch, its first raw id ``rb`` (the batch's: ``first``); False: not for
+    this path (a re-send of a stored event still to be processed)."""
+    conn.execute(_RAWS.format(part=part) + (" ON CONFLICT(content_hash) DO NOTHING" if unique else ""),
+                 {"rb": rb, "now": now})
+    receipts: dict[int, int] = {}
+    for _seq, raw_id, status, valid in conn.execute(_REFUSED_RAWS.format(part=part), {"rb": rb}):
+        if raw_id < first and valid and status not in SETTLED_STATUSES:
+            return False
+        receipts[raw_id] = receipts.get(raw_id, 0) + 1
+        total.refused += 1
+        total.refused_rejected += not valid
+    if receipts:
+        conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
+                         [(n, raw_id) for raw_id, n in receipts.items()])
+    conn.execute(_NORMALIZED.format(part=part) + (" ON CONFLICT(normalized_hash) DO NOTHING" if unique else ""),
+                 {"rb": rb, "nb": nb, "mv": mapping_version})
+    duplicates = conn.execute(_REFUSED_NORMALIZED.format(part=part), {"rb": rb, "nb": nb}).fetchall() if unique else []
+    if duplicates:
+        conn.executemany(f"UPDATE raw_events SET status = '{Status.DUPLICATE.value}', duplicate_of = ?,"
+                         " updated_at = ? WHERE id = ?", [(holder, now, raw_id) for raw_id, holder in duplicates])
+    total.semantic += len(duplicates)
+    total.rejected_staged += conn.execute(_REJECTED_IN.format(part=part)).fetchone()[0]
+    return True

@@ -17,6 +17,7 @@ import pytest
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds worker processes in /proc")
 CLI = [sys.executable, "-m", "eventdesk"]
 LINES = 60_000  # ~12 MB: well over the size at which ingest starts worker processes
+BATCH = ["--batch-size", "10000"]  # commits all through the run (the default batch is the whole file)
 
 
 def children(pid: int) -> list[int]:
@@ -95,7 +96,8 @@ def events(generate):
 def test_kill_9_of_ingest_takes_its_workers_with_it(events, tmp_path):
     path, _, mappings = events
     db = tmp_path / "k.db"
-    proc = start([*CLI, "ingest", str(path), "--workers", "2", "--mappings", str(mappings), "--store", str(db)])
+    proc = start([*CLI, "ingest", str(path), "--workers", "2", "--mappings", str(mappings), "--store", str(db),
+                  *BATCH])
     try:
         workers_started(proc, 2)
         assert wait_until(lambda: committed(db) > 0, 60)
@@ -113,7 +115,7 @@ def test_ctrl_c_gives_one_line_and_130_and_keeps_what_was_committed(moment, even
     path, truth, mappings = events
     db = tmp_path / "i.db"
     command = [*CLI, "ingest", str(path), "--workers", "2", "--mappings", str(mappings), "--store", str(db),
-               "--json"]
+               "--json", *BATCH]
     subprocess.run([*CLI, "mappings", "--set", str(mappings), "--store", str(db)], check=True,
                    capture_output=True)
     proc = start(command)

@@ -135,7 +135,8 @@ def test_no_bulk_statement_reads_in_proportion_to_the_store(tmp_path):
     conn.execute(bulk._CREATE_STAGE)
     params = {"rb": 1, "nb": 1, "now": CLOCK, "mv": 1}
     for name in ("_RAWS", "_REFUSED_RAWS", "_NORMALIZED", "_REFUSED_NORMALIZED", "_DAY_TOTALS"):
-        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + getattr(bulk, name), params)]
+        statement = getattr(bulk, name).replace("{part}", bulk.STAGE)
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement, params)]
         scans = [step for step in plan if step.startswith("SCAN") and bulk.STAGE not in step
                  and not step.startswith(("SCAN s", "SCAN (subquery"))]
         assert not scans, f"{name}: {plan}"

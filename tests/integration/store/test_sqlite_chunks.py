@@ -34,7 +34,7 @@ def ingest(tmp_path, name, events_path, mappings, batch_size, stage: bool):
         app.close()
 
 
-@pytest.mark.parametrize("batch_size", [5000, 10_000, 7000])  # 7000: not whole chunks, so rows
+@pytest.mark.parametrize("batch_size", [5000, 10_000, 7000, 40_000])  # 7000: not whole chunks, so rows
 def test_staged_chunks_leave_the_store_rows_leave(tmp_path, generate, batch_size, monkeypatch):
     monkeypatch.setattr(events, "PARALLEL_MIN_BYTES", 0)  # the worker pool also for this small file
     path, truth, mappings = generate(12_000, seed=91)

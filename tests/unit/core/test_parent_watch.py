@@ -85,3 +85,18 @@ def test_a_ctrl_c_during_a_deferred_block_is_raised_after_it():
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines() == ["block finished", "interrupted after"], done
+
+
+def test_workers_are_forked_only_from_a_process_with_no_other_thread(monkeypatch):
+    """Fork copies a lock another thread holds, held for good; a desktop app always has threads."""
+    import threading
+
+    from eventdesk.core import parent_watch
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert isinstance(parent_watch.quiet_context(), parent_watch.QuietForkContext)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert isinstance(parent_watch.quiet_context(), parent_watch.QuietSpawnContext)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert isinstance(parent_watch.quiet_context(), parent_watch.QuietSpawnContext)
