@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if parts & {"ingest", "gui"}:
         bulk = measures.generate(out, "bulk", lines, seed=1)
+    measures.compile_like_an_install()
     if "ingest" in parts:
         measures.floor(report, bulk, out / "floor.db")
+        measures.floor(report, bulk, out / "floor-content.db", canonical=True)
         measures.bulk_ingest(report, bulk, out / "bulk.db", args.workers)
         measures.baseline(report, bulk, out / "baseline.db", args.baseline_lines)
     if "gui" in parts:
