@@ -3,7 +3,7 @@ done by the unique indexes, in a handful of statements per part.
 
 A batch's parts are the chunk files its workers wrote (attached, and written one by one as
 each becomes ready, so the writer works while the workers still prepare the rest) or, for
-rows, a TEMP staging table. From each part one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``
+rows, a TEMP staging table. From each part one ``INSERT OR IGNORE ... SELECT``
 writes the raw events and one the normalized events, in input order, so the first occurrence
 wins exactly as on the general path. A row's ids are fixed by its place in the batch
 (``base + rowid - 1``), so which rows the indexes refused is read back with primary-key
@@ -36,8 +36,11 @@ _CREATE_STAGE = (f"CREATE TEMP TABLE IF NOT EXISTS {STAGE}(content_hash BLOB, bo
                  " error TEXT, reasons TEXT, nhash BLOB, client_id TEXT, metric TEXT, amount TEXT,"
                  " amount_units INTEGER, ts INTEGER, timestamp TEXT, warnings TEXT, nreasons TEXT)")
 _STAGE_ROWS = f"INSERT INTO {STAGE}({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+# OR IGNORE, not ON CONFLICT(...) DO NOTHING: the upsert form seeks each unique index twice
+# (measured: writer 25 % slower at 1M events). OR IGNORE would also skip a row for a NOT NULL
+# violation, so every part's rows are accounted for exactly (``_refused_otherwise``).
 _RAWS = (
-    "INSERT INTO raw_events(id, source, body, status, content_hash, error, attempts, receipts,"
+    "INSERT OR IGNORE INTO raw_events(id, source, body, status, content_hash, error, attempts, receipts,"
     " received_at, updated_at, reasons)"
     " SELECT :rb + rowid - 1, source, body, status, content_hash, error, 1, 1, :now, :now, reasons"
     " FROM {part} WHERE true ORDER BY rowid")
@@ -48,7 +51,7 @@ _REFUSED_RAWS = (
     "       WHERE NOT EXISTS (SELECT 1 FROM raw_events x WHERE x.id = :rb + s0.rowid - 1)) s"
     " JOIN raw_events r INDEXED BY raw_content_hash ON r.content_hash = s.content_hash")
 _NORMALIZED = (
-    "INSERT INTO normalized_events(id, raw_id, client_id, metric, amount, amount_units, ts, timestamp,"
+    "INSERT OR IGNORE INTO normalized_events(id, raw_id, client_id, metric, amount, amount_units, ts, timestamp,"
     " normalized_hash, warnings, reasons, mapping_version)"
     " SELECT :nb + s.rowid - 1, :rb + s.rowid - 1, client_id, metric, amount, amount_units, ts, timestamp,"
     " nhash, warnings, nreasons, :mv FROM {part} s"
@@ -61,7 +64,7 @@ _REFUSED_NORMALIZED = (
     "       AND EXISTS (SELECT 1 FROM raw_events x WHERE x.id = :rb + s0.rowid - 1)"
     "       AND NOT EXISTS (SELECT 1 FROM normalized_events y WHERE y.id = :nb + s0.rowid - 1)) s"
     " JOIN normalized_events n INDEXED BY normalized_hash ON n.normalized_hash = s.nhash")
-_REJECTED_IN = "SELECT count(*) FROM {part} WHERE nhash IS NULL"
+_COUNTS_IN = "SELECT count(*), count(*) - count(nhash) FROM {part}"
 _DAY = 86_400_000_000
 _SPLIT = schema.SUM_SPLIT
 _DAY_TOTALS = f"""
@@ -132,24 +135,36 @@ def _write_part(conn: sqlite3.Connection, unique: bool, part: str, rb: int, nb: 
                 now: str, mapping_version: Optional[int], total: _Counts) -> bool:
     """One part of a batch, its first raw id ``rb`` (the batch's: ``first``); False: not for
     this path (a re-send of a stored event still to be processed)."""
-    conn.execute(_RAWS.format(part=part) + (" ON CONFLICT(content_hash) DO NOTHING" if unique else ""),
-                 {"rb": rb, "now": now})
+    count, rejected = conn.execute(_COUNTS_IN.format(part=part)).fetchone()
+    inserted = conn.execute(_RAWS.format(part=part), {"rb": rb, "now": now}).rowcount
     receipts: dict[int, int] = {}
+    refused = refused_rejected = 0
     for _seq, raw_id, status, valid in conn.execute(_REFUSED_RAWS.format(part=part), {"rb": rb}):
         if raw_id < first and valid and status not in SETTLED_STATUSES:
             return False
         receipts[raw_id] = receipts.get(raw_id, 0) + 1
-        total.refused += 1
-        total.refused_rejected += not valid
+        refused += 1
+        refused_rejected += not valid
+    _refused_otherwise("raw", count, inserted + refused)
     if receipts:
         conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
                          [(n, raw_id) for raw_id, n in receipts.items()])
-    conn.execute(_NORMALIZED.format(part=part) + (" ON CONFLICT(normalized_hash) DO NOTHING" if unique else ""),
-                 {"rb": rb, "nb": nb, "mv": mapping_version})
+    normalized = conn.execute(_NORMALIZED.format(part=part), {"rb": rb, "nb": nb, "mv": mapping_version}).rowcount
     duplicates = conn.execute(_REFUSED_NORMALIZED.format(part=part), {"rb": rb, "nb": nb}).fetchall() if unique else []
+    _refused_otherwise("normalized", count - rejected - (refused - refused_rejected), normalized + len(duplicates))
     if duplicates:
         conn.executemany(f"UPDATE raw_events SET status = '{Status.DUPLICATE.value}', duplicate_of = ?,"
                          " updated_at = ? WHERE id = ?", [(holder, now, raw_id) for raw_id, holder in duplicates])
+    total.refused += refused
+    total.refused_rejected += refused_rejected
     total.semantic += len(duplicates)
-    total.rejected_staged += conn.execute(_REJECTED_IN.format(part=part)).fetchone()[0]
+    total.rejected_staged += rejected
     return True
+
+
+def _refused_otherwise(table: str, expected: int, accounted: int) -> None:
+    """Every row is inserted or refused by its hash; anything else (a NOT NULL that OR IGNORE
+    skipped) is a defect: the batch is rolled back and said, never counted as stored."""
+    if accounted != expected:
+        raise sqlite3.IntegrityError(f"bulk ingest: {expected - accounted} of {expected} rows for {table}_events"
+                                     " were refused by something other than their hash")

@@ -143,3 +143,18 @@ def test_no_bulk_statement_reads_in_proportion_to_the_store(tmp_path):
     old = bulk._DAY_TOTALS.replace("NOT INDEXED ", "")  # the negative control: the statement before
     plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + old, params)]
     assert "SCAN normalized_events USING INDEX normalized_client_metric" in plan
+
+
+@pytest.mark.parametrize("column", [7, 3])  # client_id of normalized_events, status of raw_events
+def test_a_row_refused_for_anything_but_its_hash_is_never_counted_as_stored(tmp_path, column):
+    """The bulk statements are INSERT OR IGNORE, which would also skip a row that breaks NOT
+    NULL: every row must be inserted or refused by its hash, else the batch fails and says so."""
+    store = SqliteStore(str(tmp_path / "s.db"))
+    processor = Processor(store, Normalizer(Mappings.from_json("{}")), clock=lambda: CLOCK, group_commit=False)
+    rows = rows_of(processor.normalizer, [ODD[0], ODD[3]])
+    broken = list(rows[1])
+    broken[column] = None  # NOT NULL in the table it goes to
+    outcome = processor.apply_rows([rows[0], tuple(broken)])
+    assert outcome.counts.get("accepted", 0) == 0, outcome
+    assert outcome.counts.get("failed") == 2 and "other than their hash" in (outcome.error or str(outcome))
+    assert store.stats().normalized == 0
