@@ -76,7 +76,8 @@ class App:
         staging their rows the store's way where it has one (SQLite: chunk files)."""
         stager = getattr(self.store, "row_stager", None)
         stage, most = stager() if stager is not None else (None, 0)
-        return ParallelPreparer(self.mappings, workers, stage, most)
+        left = getattr(self.store, "discard_staged_rows", None) if stage is not None else None
+        return ParallelPreparer(self.mappings, workers, stage, most, left)
 
     def ingest(self, stream: BinaryIO, summary: Optional[IngestSummary] = None,
                batch_size: int = DEFAULT_BATCH_SIZE, fmt: str = "auto",

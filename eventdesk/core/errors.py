@@ -19,6 +19,8 @@ is enough for the user. ``StoreBug`` deserves a traceback in the log.
 """
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
+
 
 class EventdeskError(Exception):
     """Base class of all errors eventdesk raises on purpose."""
@@ -38,6 +40,11 @@ class SimulatedFailure(EventdeskError):
 
 class ReplyLost(SimulatedFailure):
     """The commit succeeded but the caller never heard of it (fault point `after_commit`)."""
+
+
+class WorkerLost(EventdeskError, BrokenProcessPool):
+    """A worker process of an ingest ended before its work was done (killed, out of memory):
+    not a defect of ours, and every batch committed before it stays committed."""
 
 
 class StoreError(EventdeskError):

@@ -9,12 +9,15 @@ priority, end with their parent however it ends, and leave Ctrl-C to it (``paren
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union, cast
 
 from eventdesk.core.compiled import FastPreparer
+from eventdesk.core.errors import WorkerLost
 from eventdesk.core.fastjson import read_envelope_fast
 from eventdesk.core.input_reader import Item, Piece, envelope_of
 from eventdesk.core.mappings import Mappings
@@ -29,6 +32,8 @@ _stage: Optional[Callable[[list[Row]], StagedRows]] = None
 #: Chunks in flight (staged: with those of the batch being written): enough that the workers
 #: go on while the writer writes and commits.
 AHEAD = 12
+#: How long closing waits for workers to finish what they are on before it terminates them.
+CLOSE_SECONDS = 30.0
 #: How much lower workers run than the writer (``os.nice``).
 WORKER_NICENESS = 3
 
@@ -76,11 +81,20 @@ class PendingChunk:
         self._future, self.count = future, count
 
     def get(self) -> StagedRows:
-        return cast(StagedRows, self._future.result())
+        return cast(StagedRows, _result(self._future))
 
     def discard(self) -> None:
         if not self._future.cancel():  # running or done: its file goes as soon as it exists
             self._future.add_done_callback(_discard_result)
+
+
+def _result(future: "Future[Union[list[Row], StagedRows]]") -> Union[list[Row], StagedRows]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise WorkerLost("a worker process parsing the input ended before its work was done (was it"
+                         " killed, or out of memory?); every batch committed before it is kept: run the"
+                         " same ingest again to finish it") from exc
 
 
 def _discard_result(future: "Future[Union[list[Row], StagedRows]]") -> None:
@@ -100,10 +114,14 @@ class ParallelPreparer:
     """A pool of worker processes preparing batches; use as a context manager."""
 
     def __init__(self, mappings: Mappings, workers: int,
-                 stage: Optional[Callable[[list[Row]], StagedRows]] = None, staged_per_batch: int = 0) -> None:
+                 stage: Optional[Callable[[list[Row]], StagedRows]] = None, staged_per_batch: int = 0,
+                 staged_left: Optional[Callable[[], object]] = None) -> None:
         """``stage``: a top-level function of the store's that a worker hands its rows to
         (``store/sqlite/chunks.py``), so that the writer need not bind them; None: rows.
-        ``staged_per_batch``: the most staged chunks the store takes in one unit of work."""
+        ``staged_per_batch``: the most staged chunks the store takes in one unit of work.
+        ``staged_left``: removes what workers staged that never reached this process (a worker
+        killed after writing its chunk), called once the pool is down."""
+        self._staged_left = staged_left
         self.workers = workers
         self.stages = stage is not None
         self.staged_per_batch = staged_per_batch if stage is not None else 0
@@ -120,13 +138,26 @@ class ParallelPreparer:
         self.close()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Let the workers finish what they are on (nothing new starts), then end them; a worker
+        still there after ``CLOSE_SECONDS`` is terminated. (A worker killed at the moment of a
+        shutdown can leave the others waiting for good on a lock it held.)"""
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + CLOSE_SECONDS
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(1)
         self._child_end.close()
         self._parent_end.close()
         for future in self._unclaimed:  # staged chunks nobody will apply: their files go
             if future.done():
                 _discard_result(future)
         self._unclaimed.clear()
+        if self._staged_left is not None:
+            self._staged_left()
 
     def prepare(self, batches: Iterable[list[Item]], staged: bool = False,
                 per_batch: int = 1) -> Iterator[Union[list[Row], PendingChunk]]:
@@ -156,4 +187,4 @@ class ParallelPreparer:
     def _next(in_flight: "deque[Future[Union[list[Row], StagedRows]]]", counts: deque[int],
               staged: bool) -> Union[list[Row], PendingChunk]:
         future, count = in_flight.popleft(), counts.popleft()
-        return PendingChunk(future, count) if staged else cast(list[Row], future.result())
+        return PendingChunk(future, count) if staged else cast(list[Row], _result(future))

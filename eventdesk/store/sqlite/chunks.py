@@ -82,16 +82,17 @@ def _write(rows: list[Row], path: str) -> ChunkFile:
     return ChunkFile(path, len(rows))
 
 
-def sweep() -> int:
-    """Remove chunk files of writers that are no longer running; how many were removed."""
-    if os.name == "nt":  # os.kill(pid, 0) is no liveness check there
+def sweep(mine: bool = False) -> int:
+    """Remove chunk files of writers that are no longer running (``mine``: this process's own,
+    once its ingest is over); how many were removed."""
+    if os.name == "nt" and not mine:  # os.kill(pid, 0) is no liveness check there
         return 0
     removed = 0
     found = [p for place in dict.fromkeys([folder(), tempfile.gettempdir()])
-             for p in glob.glob(os.path.join(place, f"{_PREFIX}*.db"))]
+             for p in glob.glob(os.path.join(place, f"{_PREFIX}{os.getpid() if mine else ''}*.db"))]
     for path in found:
         pid = os.path.basename(path)[len(_PREFIX):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and (int(pid) == os.getpid() if mine else not _alive(int(pid))):
             ChunkFile(path, 0).discard()
             removed += 1
     return removed

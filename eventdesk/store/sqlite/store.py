@@ -166,6 +166,12 @@ class SqliteStore:
         chunks.sweep()
         return chunks.write_chunk, chunks.MAX_PER_BATCH
 
+    def discard_staged_rows(self) -> int:
+        """After an ingest's workers are gone: remove chunk files they made for this process that
+        it never received (a worker killed after writing one). One bulk ingest at a time per
+        process: the desktop app imports in a process of its own."""
+        return chunks.sweep(mine=True)
+
     @contextmanager
     def unit_of_work(self) -> Iterator[SqliteUnitOfWork]:
         try:
