@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
+from integration.cli.test_ingest_interrupt import children
 
 from eventdesk.app.errors import describe
 from eventdesk.app.events import ingest_files
@@ -117,17 +118,7 @@ def set_mappings(db: Path, mappings: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def workers_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
+workers_of = children  # the worker processes of an ingest are its children
 
 
 def write_locked(db: Path) -> bool:
