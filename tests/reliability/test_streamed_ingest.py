@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
-from integration.cli.test_ingest_interrupt import children
+from integration.cli.test_ingest_interrupt import children, kill_group
 
 from eventdesk.app.errors import describe
 from eventdesk.app.events import ingest_files
@@ -171,14 +171,6 @@ def start_held_ingest(tmp_path: Path, path: Path, db: Path, hold_at: int) -> tup
     return proc, flag
 
 
-def end_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
-
-
 #: ``eventdesk ARGS`` whose worker, staging the line $EVENTDESK_TEST_DIE_AT, writes its pid beside
 #: $EVENTDESK_TEST_HOLD_FLAG and holds its finished chunk until that file exists.
 INGEST_HELD = textwrap.dedent("""
@@ -218,7 +210,7 @@ def test_a_worker_killed_mid_batch_fails_in_one_line_keeps_whole_batches_and_a_r
         _out, err = proc.communicate(timeout=60)
     finally:
         flag.touch()
-        end_group(proc)
+        kill_group(proc)
     lines = err.strip().splitlines()
     assert proc.returncode not in (0, None) and len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith("eventdesk: ") and "internal error" not in err and "kept" in err, err
@@ -317,7 +309,7 @@ def test_a_submit_during_a_streamed_batch_waits_for_the_lock_and_succeeds(events
         assert ingest.returncode == 0, ingest_err
     finally:
         flag.touch()
-        end_group(ingest)
+        kill_group(ingest)
         if submit is not None and submit.poll() is None:
             submit.kill()
             submit.wait()
@@ -409,16 +401,21 @@ def messy(events, tmp_path_factory):
     return target, mappings, len(out) - blank
 
 
+def ingests_by_pool_size(path: Path, mappings: Path, stem: Path, batch):
+    """(workers, store, --json summary) of ``path`` ingested with two workers, then with one."""
+    size = [] if batch is None else ["--batch-size", batch]
+    for workers in (2, 1):
+        db = stem.with_name(f"{stem.name}{workers}.db")
+        set_mappings(db, mappings)
+        yield workers, db, cli_json(["ingest", path, "--workers", workers, "--store", db, "--json", *size])
+
+
 @pytest.mark.parametrize("batch", [7000, 7001, 45_001, None], ids=["staged-7000", "rows-7001", "rows-45001",
                                                                     "default"])
 def test_messy_input_with_workers_stores_what_one_process_stores(messy, tmp_path, batch):
     path, mappings, counted = messy
-    size = [] if batch is None else ["--batch-size", batch]
     found = {}
-    for workers in (2, 1):
-        db = tmp_path / f"m{workers}.db"
-        set_mappings(db, mappings)
-        told = cli_json(["ingest", path, "--workers", workers, "--store", db, "--json", *size])
+    for workers, db, told in ingests_by_pool_size(path, mappings, tmp_path / "m", batch):
         assert told["lines"] == counted, told
         assert sum(told[k] for k in ("accepted", "duplicate", "semantic_duplicate", "rejected", "failed")) \
             == counted
@@ -439,12 +436,8 @@ def test_a_json_array_file_with_workers_stores_what_one_process_stores(events, t
     array = tmp_path / "array.json"
     array.write_bytes(("[\r\n  " + ",\r\n  ".join(elements) + "\r\n]\r\n").encode("utf-8"))
     assert array.stat().st_size > 4 << 20
-    size = [] if batch is None else ["--batch-size", batch]
     found = {}
-    for workers in (2, 1):
-        db = tmp_path / f"a{workers}.db"
-        set_mappings(db, mappings)
-        told = cli_json(["ingest", array, "--workers", workers, "--store", db, "--json", *size])
+    for workers, db, told in ingests_by_pool_size(array, mappings, tmp_path / "a", batch):
         assert told["lines"] == len(elements) and told["failed"] == 0, told
         assert inputs_committed(db) == len(elements)
         found[workers] = contents(db)
