@@ -36,7 +36,7 @@ from eventdesk.core.queries import (
     RawQuery,
     Stats,
 )
-from eventdesk.store.sqlite.schema import NO_DAY, SUM_SPLIT, joined_sum
+from eventdesk.store.sqlite.schema import NO_DAY, SUM_SPLIT, in_parts, joined_sum
 
 RAW_COLUMNS = ("r.id, r.source, r.body, r.status, r.content_hash, r.error, r.attempts, r.receipts,"
                " r.received_at, r.updated_at, r.duplicate_of,"
@@ -144,8 +144,7 @@ def normalized_holders(conn: sqlite3.Connection, hashes: Sequence[str]) -> dict[
     """normalized_hash -> (normalized id, raw id); text that is no hash matches nothing."""
     wanted = [bytes.fromhex(h) for h in dict.fromkeys(h.lower() for h in hashes) if _HASH.fullmatch(h)]
     found: dict[str, tuple[EventId, EventId]] = {}
-    for start in range(0, len(wanted), 500):  # bound parameters per IN (...) query
-        chunk = wanted[start:start + 500]
+    for chunk in in_parts(wanted):
         rows = conn.execute("SELECT normalized_hash, id, raw_id FROM normalized_events WHERE normalized_hash"
                             f" IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk)
         for digest, normalized_id, raw_id in rows:

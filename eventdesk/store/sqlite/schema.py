@@ -10,7 +10,7 @@ aggregates read a few thousand rows instead of millions. Sums of units are kept 
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional
+from typing import Iterator, Optional, Sequence, TypeVar
 
 from eventdesk.store.sqlite import versions
 from eventdesk.store.sqlite.http_tables import create_tables as create_http_tables
@@ -18,6 +18,17 @@ from eventdesk.store.sqlite.http_tables import create_tables as create_http_tabl
 APPLICATION_ID = 0x45564453  # "EVDS", written in the file header
 SCHEMA_VERSION = 4  # 2: daily_totals sums split; 3: reasons, mapping_version; 4: see versions.py
 SUM_SPLIT = 2**32  # a sum of units is kept as high * SUM_SPLIT + low, |low| < SUM_SPLIT
+
+T = TypeVar("T")
+#: Bound parameters per ``IN (...)`` query.
+IN_LIMIT = 500
+
+
+def in_parts(items: Sequence[T], size: int = IN_LIMIT) -> Iterator[Sequence[T]]:
+    """``items`` in slices small enough for one ``IN (...)`` each."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
 
 PRAGMAS = (
     # a new store's pages: 8 KiB halves the pages a random-key index insert touches (no-op later)

@@ -245,8 +245,7 @@ class SqliteStore:
     def warned_raw_ids(self, raw_ids: Sequence[EventId]) -> set[EventId]:
         ids = [i for i in raw_ids if isinstance(i, int)]
         found: set[EventId] = set()
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for part in schema.in_parts(ids):
             found.update(r[0] for r in self._conn().execute(
                 f"SELECT raw_id FROM normalized_events WHERE raw_id IN ({','.join('?' * len(part))})"
                 " AND warnings IS NOT NULL", part))

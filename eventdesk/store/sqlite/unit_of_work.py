@@ -16,13 +16,7 @@ from eventdesk.core.rows import Batch, is_staged
 from eventdesk.core.stored import stored_form
 from eventdesk.store.sqlite import bulk, schema
 
-_CHUNK = 500  # bound parameters per IN (...) query
 MARKS_KEPT = timedelta(days=1)
-
-
-def _chunks(items: Sequence, size: int = _CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def daily_totals(params: Iterable[tuple]) -> list[tuple]:
@@ -100,7 +94,7 @@ class SqliteUnitOfWork:
 
     def find_raws(self, content_hashes: Sequence[str]) -> dict[str, RawRef]:
         found: dict[str, RawRef] = {}
-        for chunk in _chunks(list(content_hashes)):
+        for chunk in schema.in_parts(list(content_hashes)):
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
                 "SELECT r.content_hash, r.id, r.status, r.attempts, n.id, r.duplicate_of"
@@ -129,7 +123,7 @@ class SqliteUnitOfWork:
 
     def find_normalized(self, hashes: Sequence[str]) -> dict[str, tuple[EventId, EventId]]:
         found: dict[str, tuple[EventId, EventId]] = {}
-        for chunk in _chunks(list(hashes)):
+        for chunk in schema.in_parts(list(hashes)):
             marks = ",".join("?" * len(chunk))
             rows = self._conn.execute(
                 "SELECT normalized_hash, id, raw_id FROM normalized_events"
@@ -140,7 +134,7 @@ class SqliteUnitOfWork:
 
     def update_raws(self, updates: Sequence[RawUpdate]) -> None:
         delta: dict[str, int] = {}
-        for chunk in _chunks([u.id for u in updates]):
+        for chunk in schema.in_parts([u.id for u in updates]):
             for status, count in self._conn.execute(
                     f"SELECT status, count(*) FROM raw_events WHERE id IN ({','.join('?' * len(chunk))})"
                     " GROUP BY status", chunk):
