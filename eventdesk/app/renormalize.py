@@ -13,8 +13,13 @@ from eventdesk.app.composition import App
 from eventdesk.app.errors import UsageError
 from eventdesk.app.mapping_sources import os_user
 from eventdesk.core.filters import client_filter, time_bound
+from eventdesk.core.parallel import ParallelPreparer, default_workers
 from eventdesk.core.ports.renormalize import RenormalizeRun, RenormalizeScope, RenormalizeWrites
 from eventdesk.core.renormalize import DEFAULT_CHUNK, ProgressCallback, Renormalizer, RenormalizeSummary
+
+#: Raw events a store holds before ``renormalize(workers=None)`` starts worker processes: below
+#: it, starting them costs about what they save.
+POOL_MIN_EVENTS = 50_000
 
 __all__ = ["RenormalizeRun", "RenormalizeSummary", "renormalize", "renormalize_history", "scope_of"]
 
@@ -34,10 +39,29 @@ def scope_of(client: Optional[str] = None, time_from: Optional[str] = None,
 
 def renormalize(app: App, scope: RenormalizeScope, dry_run: bool = False,
                 cancel: Optional[threading.Event] = None, progress: Optional[ProgressCallback] = None,
-                chunk_size: int = DEFAULT_CHUNK) -> RenormalizeSummary:
-    """Re-normalize the raw events in scope with this App's mappings (the store's current ones)."""
-    engine = Renormalizer(_writes(app), app.processor.normalizer, app.mappings_version, os_user(), chunk_size)
-    return engine.run(scope, dry_run, cancel, progress)
+                chunk_size: int = DEFAULT_CHUNK, workers: Optional[int] = 0) -> RenormalizeSummary:
+    """Re-normalize the raw events in scope with this App's mappings (the store's current ones).
+
+    ``workers``: processes that read every event in scope again to tell which changed (most do
+    not), while this one waits; None: one per core, for a store of ``POOL_MIN_EVENTS`` or more;
+    0 or 1: none (the desktop app: its one spare core would only move the work, not share it).
+    """
+    writes, normalizer = _writes(app), app.processor.normalizer
+    size = _pool_size(app, workers)
+    if not size:
+        engine = Renormalizer(writes, normalizer, app.mappings_version, os_user(), chunk_size)
+        return engine.run(scope, dry_run, cancel, progress)
+    with ParallelPreparer(normalizer.mappings, size) as pool:
+        engine = Renormalizer(writes, normalizer, app.mappings_version, os_user(), chunk_size,
+                              hashes=pool.plain_hashes)
+        return engine.run(scope, dry_run, cancel, progress)
+
+
+def _pool_size(app: App, workers: Optional[int]) -> int:
+    if workers is not None:
+        return workers if workers >= 2 else 0
+    cores = default_workers()
+    return cores if cores >= 2 and app.store.stats().raw_total >= POOL_MIN_EVENTS else 0
 
 
 def renormalize_history(app: App) -> list[RenormalizeRun]:

@@ -9,10 +9,7 @@ from typing import Any
 
 from eventdesk.app import App, Settings, build_app, check_store_uri, events, exporting, queries
 from eventdesk.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_SUBMIT_FAILED, UsageError
-from eventdesk.cli.mapping_commands import run_mappings, run_renormalize  # noqa: F401  (dispatched by name)
 from eventdesk.cli.progress import ProgressBar
-from eventdesk.cli.serve import run_serve, run_tokens  # noqa: F401  (dispatched by name)
-from eventdesk.cli.triage import run_triage  # noqa: F401  (dispatched by name)
 from eventdesk.core.faults import parse_fault_point
 from eventdesk.core.filters import client_filter, metric_filter, time_bound
 from eventdesk.core.model import Outcome

@@ -84,7 +84,7 @@ def run_renormalize(args: argparse.Namespace) -> int:
             for run in [] if args.json else runs:
                 print(_run_line(run))
             return EXIT_OK
-        summary = renormalize.renormalize(app, scope, dry_run=args.dry_run)
+        summary = renormalize.renormalize(app, scope, dry_run=args.dry_run, workers=args.workers)
     finally:
         app.close()
     if args.json:

@@ -14,7 +14,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.connection import Connection
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union, cast
+from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union, cast
 
 from eventdesk.core.compiled import FastPreparer
 from eventdesk.core.errors import WorkerLost
@@ -27,11 +27,14 @@ from eventdesk.core.parent_watch import become_child_of, interrupts_deferred, li
 from eventdesk.core.rows import Row, StagedRows
 from eventdesk.core.stored import stored_form
 
+T = TypeVar("T")
 _preparer: Optional[FastPreparer] = None
 _stage: Optional[Callable[[list[Row]], StagedRows]] = None
 #: Chunks in flight (staged: with those of the batch being written): enough that the workers
 #: go on while the writer writes and commits.
 AHEAD = 12
+#: Texts per piece of work when the workers hash for re-normalization.
+CHUNK_OF_HASHES = 5000
 #: How long closing waits for workers to finish what they are on before it terminates them.
 CLOSE_SECONDS = 30.0
 #: How much lower workers run than the writer (``os.nice``).
@@ -88,13 +91,17 @@ class PendingChunk:
             self._future.add_done_callback(_discard_result)
 
 
-def _result(future: "Future[Union[list[Row], StagedRows]]") -> Union[list[Row], StagedRows]:
+def _result(future: "Future[T]") -> T:
     try:
         return future.result()
     except BrokenProcessPool as exc:
-        raise WorkerLost("a worker process parsing the input ended before its work was done (was it"
-                         " killed, or out of memory?); every batch committed before it is kept: run the"
-                         " same ingest again to finish it") from exc
+        raise _lost("parsing the input", "every batch committed before it is kept: run the same ingest"
+                    " again to finish it") from exc
+
+
+def _lost(doing: str, kept: str) -> WorkerLost:
+    return WorkerLost(f"a worker process {doing} ended before its work was done (was it killed, or out"
+                      f" of memory?); {kept}")
 
 
 def _discard_result(future: "Future[Union[list[Row], StagedRows]]") -> None:
@@ -108,6 +115,11 @@ def _rows_in_worker(batch: list[Item], staged: bool) -> Union[list[Row], StagedR
     assert _preparer is not None, "worker not initialised"
     rows = _preparer.rows(batch)
     return _stage(rows) if staged and _stage is not None else rows
+
+
+def _plain_hashes_in_worker(texts: list[bytes]) -> list[Optional[bytes]]:
+    assert _preparer is not None, "worker not initialised"
+    return _preparer.plain_hashes(texts)
 
 
 class ParallelPreparer:
@@ -182,6 +194,22 @@ class ParallelPreparer:
             for future in in_flight:
                 future.cancel()
             self._unclaimed.extend(in_flight)
+
+    def plain_hashes(self, texts: Sequence[bytes]) -> list[Optional[bytes]]:
+        """``FastPreparer.plain_hashes`` of the texts, in order, computed by the workers in parts
+        (the caller waits: each part is a few milliseconds of work)."""
+        part = max(1, min(CHUNK_OF_HASHES, -(-len(texts) // self.workers)))
+        futures: list[Future[list[Optional[bytes]]]] = []
+        try:
+            for start in range(0, len(texts), part):
+                futures.append(self._pool.submit(_plain_hashes_in_worker, list(texts[start:start + part])))
+            return [digest for future in futures for digest in future.result()]
+        except BrokenProcessPool as exc:
+            raise _lost("reading events again", "every chunk committed before it is kept: run renormalize"
+                        " again to continue where it stopped") from exc
+        finally:
+            for future in futures:
+                future.cancel()
 
     @staticmethod
     def _next(in_flight: "deque[Future[Union[list[Row], StagedRows]]]", counts: deque[int],

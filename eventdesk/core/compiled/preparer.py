@@ -23,11 +23,12 @@ from eventdesk.core.input_reader import Item, Piece
 from eventdesk.core.intake import MAX_EVENT_BYTES
 from eventdesk.core.mappings import ClientMapping, Mappings
 from eventdesk.core.normalizer import Normalizer, lookup, read_metric
-from eventdesk.core.rows import Row, envelope_of_item, row_of
+from eventdesk.core.rows import NHASH, WARNINGS, Row, envelope_of_item, row_of
 
 _quote: Any = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
 _SORT = orjson.OPT_SORT_KEYS
 _CACHE_LIMIT = 10_000  # clients and metric texts remembered; hostile input may invent any number
+_HASHED_AT_ONCE = 5000
 _KEPT_TEXT = 256  # longer metric texts are never kept alive by the cache
 
 
@@ -70,6 +71,15 @@ class FastPreparer:
                 row = row_of(self._exact.prepare(envelope_of_item(item)))
             out.append(row)
         return out
+
+    def plain_hashes(self, texts: Sequence[bytes]) -> list[Optional[bytes]]:
+        """The normalized hash of each text read without a warning; None where the text reads with a
+        warning or is no valid event (re-normalization's "unchanged" test needs nothing else)."""
+        hashes: list[Optional[bytes]] = []
+        for start in range(0, len(texts), _HASHED_AT_ONCE):  # a slice's rows at a time in memory
+            hashes.extend(row[NHASH] if row[WARNINGS] is None else None
+                          for row in self.rows(texts[start:start + _HASHED_AT_ONCE]))
+        return hashes
 
     def _row(self, data: bytes) -> Optional[Row]:
         """The row of a valid event read without a warning, or None: the exact path decides."""
