@@ -214,3 +214,37 @@ def test_negative_control_hashes_from_stale_mappings_leave_changed_events_as_the
         app.close()
     assert summary.counts["changed"] == 0
     assert table_dump(store)["normalized"] != table_dump(twin)["normalized"]
+
+
+def test_a_worker_lost_in_the_middle_keeps_the_chunks_done_and_a_rerun_finishes(prepared, tmp_path):
+    from eventdesk.app import Settings, build_app
+    from eventdesk.app import renormalize as service
+    from eventdesk.app.errors import describe
+    from eventdesk.core.compiled import FastPreparer
+    from eventdesk.core.errors import WorkerLost
+    from eventdesk.core.renormalize import Renormalizer
+    store = prepared(500)
+    twin = str(tmp_path / "twin.db")
+    shutil.copy(store, twin)
+    eventdesk("renormalize", "--store", twin)
+    app = build_app(Settings(store_uri=store))
+    real, calls = FastPreparer(app.processor.normalizer.mappings).plain_hashes, []
+
+    def lost_on_the_third(texts):
+        calls.append(len(texts))
+        if len(calls) == 3:
+            raise WorkerLost("a worker process reading events again ended before its work was done")
+        return real(texts)
+    try:
+        engine = Renormalizer(app.store, app.processor.normalizer, app.mappings_version, chunk_size=100,
+                              hashes=lost_on_the_third)
+        with pytest.raises(WorkerLost) as caught:
+            engine.run(service.scope_of())
+    finally:
+        app.close()
+    text, bug = describe(caught.value)
+    assert not bug and "worker process" in text
+    runs = json.loads(eventdesk("renormalize", "--history", "--json", "--store", store).stdout)["runs"]
+    assert runs[-1]["state"] == "running" and runs[-1]["examined"] == 200  # two chunks kept, the third not
+    eventdesk("renormalize", "--store", store)
+    assert table_dump(store) == table_dump(twin)
