@@ -16,8 +16,10 @@ test: setup lint
 bench: setup
 	$(VENV)/bin/python -m eventdesk.bench
 
+# offscreen shots of every tab, then the real X window ones (Xvfb + xdotool) into docs/screenshots
 screenshots: setup
 	$(VENV)/bin/python scripts/screenshots.py
+	EVENTDESK_SCREENSHOTS=docs/screenshots $(VENV)/bin/python -m pytest -q -m realwindow tests/gui/test_real_window.py
 
 # ruff, mypy and import-linter come with the test extra (scripts/setup.sh); settings in pyproject.toml
 lint: setup

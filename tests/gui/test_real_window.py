@@ -1,9 +1,11 @@
 """The app in a real X window (Xvfb, xcb platform), driven with XTEST key presses (xdotool).
 
 Starts Xvfb on a free display, builds a store with ``eventdesk ingest`` from generated events,
-starts ``eventdesk`` on it, visits every tab with Ctrl+1..Ctrl+5 at 1024x700 and 1600x1000,
-saves a screenshot of each under docs/screenshots/realwin-<width>-<tab>.png, and fails on any
-Qt warning or traceback the app writes to stderr. Select it with ``-m realwindow``.
+starts ``eventdesk`` on it, visits every tab with Ctrl+1..Ctrl+6 at 1024x700 and 1600x1000,
+saves a screenshot of each as realwin-<width>-<tab>.png, and fails on any Qt warning or traceback
+the app writes to stderr. Select it with ``-m realwindow``. The screenshots go to the test's temporary
+folder, so a test run never changes the checkout; ``make screenshots`` sets EVENTDESK_SCREENSHOTS to
+docs/screenshots to refresh the ones in the docs.
 """
 from __future__ import annotations
 
@@ -17,8 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
-TABS = ("submit", "raw", "normalized", "aggregates", "statistics")
+TABS = ("submit", "raw", "normalized", "aggregates", "statistics", "triage")
 SIZES = ((1024, 700), (1600, 1000))
 TOOLS = ("Xvfb", "xdotool", "import")
 MISSING = [tool for tool in TOOLS if shutil.which(tool) is None]
@@ -99,7 +100,8 @@ def test_every_tab_in_a_real_window_at_two_sizes(xserver, store, tmp_path):
     try:
         wid = window_id(xserver, app)
         time.sleep(2)  # the store opens and the first pages load
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        shots_dir = Path(os.environ.get("EVENTDESK_SCREENSHOTS") or tmp_path / "shots")
+        shots_dir.mkdir(parents=True, exist_ok=True)
         shots = []
         for width, height in SIZES:
             xdotool(xserver, "windowsize", "--sync", wid, str(width), str(height))
@@ -109,7 +111,7 @@ def test_every_tab_in_a_real_window_at_two_sizes(xserver, store, tmp_path):
             for number, tab in enumerate(TABS, start=1):
                 xdotool(xserver, "key", "--window", "0", f"ctrl+{number}")
                 time.sleep(1.5)
-                path = SHOTS / f"realwin-{width}-{tab}.png"
+                path = shots_dir / f"realwin-{width}-{tab}.png"
                 shoot(xserver, wid, path)
                 shots.append(path.read_bytes())
                 geometry = xdotool(xserver, "getwindowgeometry", wid)
