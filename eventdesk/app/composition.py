@@ -59,12 +59,20 @@ class App:
         self.mappings = mappings
         self.mappings_version = mappings_version
         self.processor = Processor(store, Normalizer(mappings), max_attempts, mapping_version=mappings_version)
+        self._row_preparer: Optional[tuple[Mappings, FastPreparer]] = None
 
     def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
         return self.processor.submit(received, fault)
 
     def apply_raw_batch(self, batch: Sequence[bytes]) -> list[SubmitResult]:
         return self.processor.apply(prepare_batch(self.processor.normalizer, list(batch)))
+
+    def row_preparer(self) -> FastPreparer:
+        """The compiled preparer of the current mappings, made once for them (HTTP batches)."""
+        made = self._row_preparer
+        if made is None or made[0] is not self.mappings:
+            made = self._row_preparer = (self.mappings, FastPreparer(self.mappings))
+        return made[1]
 
     def _prepare_here(self, batches: Iterable[list[Item]]) -> Iterator[list[Row]]:
         preparer = FastPreparer(self.mappings)  # the workers' way, in this process

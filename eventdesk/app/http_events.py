@@ -18,6 +18,7 @@ from eventdesk.core.faults import FaultPoint, parse_fault_point
 from eventdesk.core.ingest import read_events
 from eventdesk.core.model import Outcome, Prepared, SubmitResult
 from eventdesk.core.ports import TokenRecord
+from eventdesk.core.rows import SOURCE
 
 STATUS_OF = {Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 200, Outcome.SEMANTIC_DUPLICATE: 200,
              Outcome.REJECTED: 422, Outcome.FAILED: 503}
@@ -55,12 +56,21 @@ def simulation_fault(query_value: str | None, allowed: bool) -> FaultPoint | Non
 def _check(prepared: Sequence[Prepared], token: TokenRecord | None, allow_simulation: bool) -> None:
     for index, item in enumerate(prepared):
         where = f"event {index + 1}: " if len(prepared) > 1 else ""
-        source = item.envelope.source
-        if token is not None and not token.admin and source not in token.sources:
-            shown = repr(source) if isinstance(source, str) else "an event without a readable source"
-            raise Refused(403, f"{where}the token {token.name!r} may not post for {shown}")
+        _check_source(item.envelope.source, token, where)
         if item.envelope.simulate_failure and not allow_simulation:
             raise Refused(400, f"{where}simulateFailure is off on this server (start it with --allow-simulation)")
+
+
+def _check_sources(sources: Sequence[Any], token: TokenRecord | None) -> None:
+    if token is not None and not token.admin:
+        for index, source in enumerate(sources):
+            _check_source(source, token, f"event {index + 1}: " if len(sources) > 1 else "")
+
+
+def _check_source(source: Any, token: TokenRecord | None, where: str) -> None:
+    if token is not None and not token.admin and source not in token.sources:
+        shown = repr(source) if isinstance(source, str) else "an event without a readable source"
+        raise Refused(403, f"{where}the token {token.name!r} may not post for {shown}")
 
 
 def prepare_event(app: App, body: bytes, token: TokenRecord | None, allow_simulation: bool) -> Prepared:
@@ -135,17 +145,31 @@ def _skip_blank(text: str, index: int) -> int:
 def post_batch(app: App, body: bytes, ndjson: bool, most: int, token: TokenRecord | None,
                allow_simulation: bool, fault: FaultPoint | None) -> Posted:
     events = split_batch(body, ndjson, most)
-    prepared = [app.processor.prepare(event) for event in events]
-    _check(prepared, token, allow_simulation)
-    results = _apply(app, prepared, fault)
+    if fault is None and bulk_ready(app, events):
+        rows = app.row_preparer().rows(events)
+        sources: tuple[Any, ...] = tuple(row[SOURCE] for row in rows)
+        _check_sources(sources, token)
+        results = app.processor.submit_rows(rows)
+    else:
+        prepared = [app.processor.prepare(event) for event in events]
+        _check(prepared, token, allow_simulation)
+        sources = tuple(p.envelope.source for p in prepared)
+        results = _apply(app, prepared, fault)
     counts = {name: 0 for name in OUTCOMES}
     for result in results:
         counts[result.outcome.value] += 1
     summary: dict[str, Any] = {"lines": len(results), **counts, "results": [result_json(r) for r in results]}
     status = 503 if counts["failed"] else 200  # a failed event was not acknowledged: send again
-    return Posted(status, summary, tuple(p.envelope.source for p in prepared),
-                  tuple(r.outcome.value for r in results),
+    return Posted(status, summary, sources, tuple(r.outcome.value for r in results),
                   tuple(reason.code for r in results for reason in r.all_reasons()))
+
+
+def bulk_ready(app: App, events: Sequence[bytes]) -> bool:
+    """True when the batch can take the store's bulk write (SQLite): compiled rows, a few
+    statements for the batch. Not when an event may ask for a simulated failure: its key spelt
+    out, or any ``\\u`` escape (which could spell it), sends the batch the general way."""
+    return bool(getattr(app.store, "bulk_rows", False)) and not any(
+        b"simulateFailure" in event or b"\\u" in event for event in events)
 
 
 def _apply(app: App, prepared: list[Prepared], fault: FaultPoint | None) -> list[SubmitResult]:

@@ -7,10 +7,11 @@ the processor only reads back what they decided.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Optional, Sequence, cast
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar, cast
 
 from eventdesk.core.conflicts import run_again_on_conflict
 from eventdesk.core.errors import ReplyLost, SimulatedFailure, StoreConflict, StoreError
@@ -30,6 +31,7 @@ from eventdesk.core.model import (
 )
 from eventdesk.core.normalizer import Normalizer
 from eventdesk.core.ports.events import (
+    BulkCounts,
     BulkUnitOfWork,
     EventWrites,
     NewNormalized,
@@ -44,10 +46,12 @@ from eventdesk.core.reasons import (
     failure_reason,
     rejection_reason,
 )
-from eventdesk.core.rows import Batch, count_of, prepared_of, rows_in
+from eventdesk.core.row_results import results_of_rows
+from eventdesk.core.rows import Batch, Row, count_of, prepared_of, rows_in
 
 DEFAULT_MAX_ATTEMPTS = 5
 CONFLICT_RETRIES = 5
+_T = TypeVar("_T")
 
 
 def utc_now_text() -> str:
@@ -146,7 +150,7 @@ class Processor:
             return BatchOutcome()
         if getattr(self.store, "bulk_rows", False):
             try:
-                counts = run_again_on_conflict(lambda: self._apply_rows_once(batch), CONFLICT_RETRIES)
+                counts = run_again_on_conflict(lambda: self._write_rows_once(batch, _counted), CONFLICT_RETRIES)
             except _CommitUncertain as unsure:
                 return self._settle_uncertain_rows(batch, unsure)
             except (SimulatedFailure, StoreError) as exc:
@@ -155,12 +159,36 @@ class Processor:
                 return counts
         return BatchOutcome.of_results(self.apply([prepared_of(row, self.normalizer) for row in rows_in(batch)]))
 
-    def _apply_rows_once(self, batch: Batch) -> Optional[BatchOutcome]:
+    def submit_rows(self, rows: Sequence[Row]) -> list[SubmitResult]:
+        """``apply`` of rows received from clients, with one result per row (HTTP batches): the
+        bulk write where the store offers it and takes the batch, else the general path; the
+        results are the general path's, failures included."""
+        if not rows:
+            return []
+        if getattr(self.store, "bulk_rows", False):
+            try:
+                results = run_again_on_conflict(
+                    lambda: self._write_rows_once(rows, functools.partial(_per_row, rows), True), CONFLICT_RETRIES)
+            except _CommitUncertain as unsure:
+                settled = self._settle_uncertain_commit(self._prepared(rows), unsure, True)
+                return _with_reason(settled, failure_reason(unsure.error))
+            except (SimulatedFailure, StoreError) as exc:
+                return self._failed_rows(rows, exc)
+            if results is not None:
+                return results
+        return self.apply(self._prepared(rows))
+
+    def _write_rows_once(self, batch: Batch, answer: Callable[[BulkCounts], _T],
+                         details: bool = False) -> Optional[_T]:
+        """One bulk unit of work, answered while it is open; None: the store declined the batch."""
         with self.store.unit_of_work() as uow:
-            counts = cast(BulkUnitOfWork, uow).ingest_rows(batch, self.clock(), self.mapping_version)
+            bulk = cast(BulkUnitOfWork, uow)
+            now = self.clock()
+            counts = (bulk.ingest_rows(batch, now, self.mapping_version, details=True) if details
+                      else bulk.ingest_rows(batch, now, self.mapping_version))
             if counts is None:
                 return None  # rolled back as the unit of work ends
-            outcome = BatchOutcome({name: n for name, n in dataclasses.asdict(counts).items() if n})
+            outcome = answer(counts)
             token = uuid.uuid4().hex
             uow.mark(token)
             try:
@@ -170,6 +198,9 @@ class Processor:
             except StoreError as exc:
                 raise _CommitUncertain(exc, token, outcome) from exc
         return outcome
+
+    def _prepared(self, rows: Sequence[Row]) -> list[Prepared]:
+        return [prepared_of(row, self.normalizer) for row in rows]
 
     def _settle_uncertain_rows(self, batch: Batch, unsure: "_CommitUncertain") -> BatchOutcome:
         try:
@@ -182,8 +213,7 @@ class Processor:
         return BatchOutcome.of_results(self._failed_rows(batch, unsure.error))
 
     def _failed_rows(self, batch: Batch, exc: Exception) -> list[SubmitResult]:
-        prepared = [prepared_of(row, self.normalizer) for row in rows_in(batch)]
-        return _with_reason(self._record_failures(prepared, exc, True), failure_reason(exc))
+        return _with_reason(self._record_failures(self._prepared(rows_in(batch)), exc, True), failure_reason(exc))
 
     def _apply_with_retries(self, batch: Sequence[Prepared], fault: Optional[FaultPoint],
                             resend: bool) -> list[SubmitResult]:
@@ -391,6 +421,18 @@ class _CommitUncertain(Exception):
     def __init__(self, error: StoreError, token: str, results: Any) -> None:  # results or a BatchOutcome
         super().__init__(str(error))
         self.error, self.token, self.results = error, token, results
+
+
+def _per_row(rows: Sequence[Row], counts: BulkCounts) -> list[SubmitResult]:
+    assert counts.details is not None, "a bulk write asked for details gives them"
+    return results_of_rows(rows, counts.details)
+
+
+def _counted(counts: BulkCounts) -> BatchOutcome:
+    return BatchOutcome({name: n for name, n in (
+        (Outcome.ACCEPTED.value, counts.accepted), (Outcome.DUPLICATE.value, counts.duplicate),
+        (Outcome.SEMANTIC_DUPLICATE.value, counts.semantic_duplicate), (Outcome.REJECTED.value, counts.rejected))
+        if n})
 
 
 def _split_repeats(batch: Sequence[Prepared]) -> tuple[dict[str, tuple[int, Prepared]], list[tuple[int, int]]]:

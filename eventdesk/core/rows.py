@@ -30,7 +30,7 @@ from eventdesk.core.stored import stored_form
 Row = tuple  # the layout above; a plain tuple on purpose (see the module's text)
 
 CONTENT_HASH, BODY, SOURCE, STATUS, ERROR, REASONS, NHASH = range(7)
-WARNINGS = 13
+WARNINGS, NREASONS = 13, 14
 COLUMNS = ("content_hash", "body", "source", "status", "error", "reasons", "nhash", "client_id", "metric",
            "amount", "amount_units", "ts", "timestamp", "warnings", "nreasons")
 _NORMALIZED, _REJECTED = Status.NORMALIZED.value, Status.REJECTED.value

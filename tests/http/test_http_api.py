@@ -22,6 +22,30 @@ def test_batch_as_json_array_and_as_ndjson_reports_every_event_in_order(open_ser
     assert status == 200 and [r["outcome"] for r in body["results"]] == ["duplicate", "accepted"]
 
 
+def test_batch_results_name_the_events_as_stored(open_server):
+    variant = {"source": "client_A", "payload": {"metric": "sale", "amount": "1.250", "timestamp": "2024-01-01"}}
+    status, _, body = open_server.post("/api/events/batch", [event(1), event(1), variant, "junk", event(2)])
+    assert status == 200
+    first, repeat, semantic, junk, second = body["results"]
+    assert [r["outcome"] for r in body["results"]] == ["accepted", "duplicate", "semantic_duplicate", "rejected",
+                                                       "accepted"]
+    assert (repeat["raw_id"], repeat["normalized_id"], repeat["duplicate_of"]) == \
+        (first["raw_id"], first["normalized_id"], first["raw_id"])
+    assert semantic["duplicate_of"] == first["normalized_id"] and semantic["status"] == "duplicate"
+    items = {item["id"]: item for item in open_server.get("/api/events/raw?limit=100")[2]["items"]}
+    assert set(items) == {first["raw_id"], semantic["raw_id"], junk["raw_id"], second["raw_id"]}
+    assert items[first["raw_id"]]["receipts"] == 2 and items[junk["raw_id"]]["status"] == "rejected"
+    assert items[semantic["raw_id"]]["status"] == "duplicate"
+    normalized = {item["id"]: item for item in open_server.get("/api/events/normalized?limit=100")[2]["items"]}
+    assert {normalized[r["normalized_id"]]["raw_id"] for r in (first, second)} == {first["raw_id"], second["raw_id"]}
+    assert len(normalized) == 2
+    # the same batch again: every event a duplicate of what it was, nothing new stored
+    again = open_server.post("/api/events/batch", [event(1), event(1), variant, "junk", event(2)])[2]
+    assert [r["outcome"] for r in again["results"]] == ["duplicate"] * 5
+    assert [r["raw_id"] for r in again["results"]] == [first["raw_id"], first["raw_id"], semantic["raw_id"],
+                                                       junk["raw_id"], second["raw_id"]]
+
+
 def test_a_batch_that_is_not_an_array_is_400_and_stores_nothing(open_server):
     assert open_server.post("/api/events/batch", event(1))[0] == 400
     assert open_server.get("/api/events/stats")[2]["raw"]["total"] == 0

@@ -190,6 +190,9 @@ def test_simulation_is_refused_without_allow_simulation_and_stores_nothing(make_
     assert served.post("/api/events", {**EVENT, "simulateFailure": True})[0] == 400
     assert served.post("/api/events?simulate=before_write", EVENT)[0] == 400
     assert served.post("/api/events/batch", [EVENT, {**EVENT, "simulateFailure": True}])[0] == 400
+    # the key spelt with an escape is the same key: the batch's fast path must not miss it
+    escaped = '[{"source": "client_A", "payload": {}}, {"source": "client_A", "payload": {}, "simulate\\u0046ailure": true}]'
+    assert served.post("/api/events/batch", escaped)[0] == 400
     assert raw_total(served) == 0
 
 

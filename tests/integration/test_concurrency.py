@@ -59,11 +59,29 @@ def submit_rounds(path: str, rounds: int, seed: int, unique: bool = True) -> dic
 
 
 
-def run_threads(path: str, threads: int, rounds: int, unique: bool = True) -> list[dict]:
+def batch_rounds(path: str, rounds: int, seed: int, unique: bool = True, size: int = 100) -> dict[str, int]:
+    """``submit_rounds`` as HTTP batches (``http_events.post_batch``: the bulk write, answered per event)."""
+    from eventdesk.app import http_events
+    app = open_app(path, unique)
+    rng = random.Random(seed)
+    lines = [render(fact, rng.randrange(3)).encode() for fact in facts() for _ in range(rounds)]
+    rng.shuffle(lines)
+    outcomes: dict[str, int] = {}
+    try:
+        for start in range(0, len(lines), size):
+            body = b"[" + b",".join(lines[start:start + size]) + b"]"
+            for result in http_events.post_batch(app, body, False, 10_000, None, False, None).body["results"]:
+                outcomes[result["outcome"]] = outcomes.get(result["outcome"], 0) + 1
+    finally:
+        app.close()
+    return outcomes
+
+
+def run_threads(path: str, threads: int, rounds: int, unique: bool = True, rounds_of=submit_rounds) -> list[dict]:
     results: list[dict] = [{} for _ in range(threads)]
 
     def work(index: int) -> None:
-        results[index] = submit_rounds(path, rounds, seed=index, unique=unique)
+        results[index] = rounds_of(path, rounds, seed=index, unique=unique)
 
     workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
     for worker in workers:
@@ -122,6 +140,22 @@ def test_eight_threads_submitting_the_same_events_count_each_once(tmp_path):
     path = str(tmp_path / "threads.db")
     results = run_threads(path, threads=8, rounds=8)
     check_store(path, 8 * 8 * EVENTS, results)
+
+
+def test_four_threads_posting_batches_of_the_same_events_count_each_once(tmp_path):
+    path = str(tmp_path / "batches.db")
+    results = run_threads(path, threads=4, rounds=3, rounds_of=batch_rounds)
+    check_store(path, 4 * 3 * EVENTS, results)
+
+
+def test_negative_control_batches_without_unique_indexes_count_twice(tmp_path):
+    path = str(tmp_path / "unguarded_batches.db")
+    run_threads(path, threads=2, rounds=1, unique=False, rounds_of=batch_rounds)
+    store = SqliteStore(path, unique_indexes=False)
+    try:
+        assert store.stats().normalized > EVENTS
+    finally:
+        store.close()
 
 
 @pytest.mark.slow

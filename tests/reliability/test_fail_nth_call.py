@@ -1,4 +1,4 @@
-"""2. Fail the Nth store call, for every N on the ingest and the submit paths.
+"""2. Fail the Nth store call, for every N on the ingest, HTTP batch and submit paths.
 
 A clean run counts the store and unit-of-work calls a workload makes (C of them); then for every
 N in 1..C the same workload runs over a FaultyStore that fails call N once (transient), or call
@@ -70,7 +70,37 @@ def _ingest(app, events, record: list) -> None:
     assert summary.lines == INGEST_LINES or (summary.stopped and summary.errors), summary
 
 
+# -- the HTTP batch path (the bulk write with one answer per event)
+
+HTTP_BATCH = 50
+
+
+def _post_batches(app, events, record: list) -> None:
+    """The file posted as NDJSON batches of HTTP_BATCH (``http_events.post_batch``), recording
+    what each event was told: its own outcome and ids, as the HTTP reply gives them."""
+    from eventdesk.app import http_events
+    submit_rows = app.processor.submit_rows
+    hashes: list[str] = []
+
+    def recording(rows):
+        results = submit_rows(rows)
+        hashes.extend(r.content_hash for r in results)
+        return results
+    app.processor.submit_rows = recording
+    lines = open(events, "rb").read().splitlines()
+    for start in range(0, len(lines), HTTP_BATCH):
+        part = lines[start:start + HTTP_BATCH]
+        posted = http_events.post_batch(app, b"\n".join(part) + b"\n", True, 10_000, None, False, None)
+        assert posted.body["lines"] == len(part), posted.body
+        record.extend(Ack(digest, r["outcome"], r["raw_id"], r["normalized_id"])
+                      for digest, r in zip(hashes[start:], posted.body["results"]))
+    del app.processor.submit_rows
+    assert len(hashes) == len(lines), "HTTP batches no longer go through Processor.submit_rows"
+
+
 MODES = ["transient", "persistent", "lost_reply"]
+#: the bulk write paths: ``ingest`` (counts per batch) and HTTP batches (an answer per event)
+SENDERS = {"ingest": (_ingest, 201), "http_batch": (_post_batches, 202)}
 
 
 def _trials(mode: str, calls: int, commits: int):
@@ -79,19 +109,21 @@ def _trials(mode: str, calls: int, commits: int):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("path", SENDERS)
 @pytest.mark.parametrize("mode", MODES)
-def test_fail_every_store_call_on_the_ingest_path(mode, generate, template, tmp_path, figures):
-    events, truth, mappings = generate(INGEST_LINES, seed=201)
+def test_fail_every_store_call_on_the_bulk_paths(mode, path, generate, template, tmp_path, figures):
+    send, seed = SENDERS[path]
+    events, truth, mappings = generate(INGEST_LINES, seed=seed)
     base = template(mappings)
     hashes = {}
     plan = FaultPlan()
     app = open_app(_fresh(base, tmp_path, "clean"), mappings)
     clean: list = []
-    _ingest(with_store(app, FaultyStore(app.store, plan)), events, clean)
+    send(with_store(app, FaultyStore(app.store, plan)), events, clean)
     assert not check(app.store, Expected.from_truth(truth))
     app.close()
     calls, commits, sites = plan.calls, plan.commits, set(plan.log)
-    assert {"store.unit_of_work", "uow.ingest_rows", "uow.mark", "uow.commit"} <= sites
+    assert {"store.unit_of_work", "uow.ingest_rows", "uow.mark", "uow.commit"} <= sites, sites
     for line, result in zip(open(events, "rb").read().splitlines(), clean):
         hashes[line] = result.content_hash
 
@@ -101,7 +133,7 @@ def test_fail_every_store_call_on_the_ingest_path(mode, generate, template, tmp_
         app = open_app(_fresh(base, tmp_path, f"trial{trials}"), mappings)
         plan.arm(n, mode)
         told: list = []
-        _ingest(with_store(app, FaultyStore(app.store, plan)), events, told)
+        send(with_store(app, FaultyStore(app.store, plan)), events, told)
         faults += plan.fired
         where = f"{mode} fault at call {n} ({plan.fired_at})"
         if not plan.fired:
@@ -119,14 +151,14 @@ def test_fail_every_store_call_on_the_ingest_path(mode, generate, template, tmp_
             after_retry = Expected.from_truth(truth, acknowledged=acks)
             problems += [f"{where}, after retry: {v}" for v in check(app.store, after_retry)]
         resent: list = []
-        _ingest(app, events, resent)  # the client sends the file again
+        send(app, events, resent)  # the client sends the file again
         acks += [_ack(r) for r in resent]
         violations = check(app.store, Expected.from_truth(truth, resent=True, acknowledged=acks))
         problems += [f"{where}, after retry and re-send: {v}" for v in violations]
         trial_lost, trial_doubled = lost_and_doubled(violations)
         lost, doubled = lost + trial_lost, doubled + trial_doubled
         app.close()
-    figures.record(f"fail_nth_call_ingest_{mode}", trials=trials, faults_injected=faults, store_calls_per_run=calls,
+    figures.record(f"fail_nth_call_{path}_{mode}", trials=trials, faults_injected=faults, store_calls_per_run=calls,
                    call_sites=sorted(sites), events_lost=lost, events_double_counted=doubled)
     assert not problems, "\n".join(problems[:40])
 

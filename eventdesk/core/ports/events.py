@@ -78,6 +78,22 @@ class RawUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class BulkDetails:
+    """Which row became what in a bulk write, for callers that answer per input (HTTP batches).
+
+    Rows are numbered from 0 in batch order. A row not in ``refused`` is a new raw event with id
+    ``first_raw + row``; a valid one of those not in ``semantic`` is a new normalized event with
+    id ``first_normalized + row``. ``holders`` has, for every raw event a refused row repeats,
+    its status and its normalized event (its own, or the one it duplicates) as committed."""
+
+    first_raw: int                               # a store that writes in bulk numbers its rows
+    first_normalized: int
+    refused: dict[int, int]                      # row -> the raw event holding its content hash
+    semantic: dict[int, int]                     # row -> the normalized event holding its hash
+    holders: dict[int, tuple[str, Optional[int]]]
+
+
+@dataclass(frozen=True, slots=True)
 class BulkCounts:
     """What a bulk write of rows came to, per outcome (``BulkUnitOfWork.ingest_rows``)."""
 
@@ -85,6 +101,7 @@ class BulkCounts:
     duplicate: int = 0
     semantic_duplicate: int = 0
     rejected: int = 0
+    details: Optional[BulkDetails] = None  # when asked for
 
 
 class UnitOfWork(Protocol):
@@ -112,9 +129,11 @@ class BulkUnitOfWork(UnitOfWork, Protocol):
     """A unit of work that writes a whole batch of prepared rows (``core.rows``) in the store's
     own terms; offered by stores whose ``bulk_rows`` is True."""
 
-    def ingest_rows(self, rows: Sequence[Any], now: str, mapping_version: Optional[int]) -> Optional[BulkCounts]:
+    def ingest_rows(self, rows: Sequence[Any], now: str, mapping_version: Optional[int],
+                    details: bool = False) -> Optional[BulkCounts]:
         """Write new raw and normalized events with receipts for re-sends, as ``insert_raws`` ...
-        would; None (having written nothing it keeps) when a row needs the general path."""
+        would; None (having written nothing it keeps) when a row needs the general path. With
+        ``details``, the counts say which row became what (``BulkDetails``)."""
         ...
 
 

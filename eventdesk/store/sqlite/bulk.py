@@ -16,11 +16,12 @@ general one.
 """
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from typing import Iterator, Optional, Sequence, cast
 
 from eventdesk.core.model import SETTLED_STATUSES, Status
-from eventdesk.core.ports.events import BulkCounts
+from eventdesk.core.ports.events import BulkCounts, BulkDetails
 from eventdesk.core.rows import COLUMNS, Batch, Row, count_of, is_staged
 from eventdesk.store.sqlite import chunks, schema
 
@@ -65,6 +66,9 @@ _REFUSED_NORMALIZED = (
     "       AND NOT EXISTS (SELECT 1 FROM normalized_events y WHERE y.id = :nb + s0.rowid - 1)) s"
     " JOIN normalized_events n INDEXED BY normalized_hash ON n.normalized_hash = s.nhash")
 _COUNTS_IN = "SELECT count(*), count(*) - count(nhash) FROM {part}"
+# what the raw events that refused rows repeat came to: status and normalized event (own or held)
+_HOLDERS = ("SELECT r.id, r.status, coalesce((SELECT min(n.id) FROM normalized_events n WHERE n.raw_id = r.id),"
+            " r.duplicate_of) FROM raw_events r WHERE r.id IN ({marks})")
 _DAY = 86_400_000_000
 _SPLIT = schema.SUM_SPLIT
 _DAY_TOTALS = f"""
@@ -86,16 +90,17 @@ SELECT client_id, metric, day, n, n_amount, n_exotic, h + l / {_SPLIT}, l % {_SP
 
 
 def ingest_rows(conn: sqlite3.Connection, unique: bool, rows: Batch, now: str,
-                mapping_version: Optional[int]) -> Optional[BulkCounts]:
+                mapping_version: Optional[int], details: bool = False) -> Optional[BulkCounts]:
     """Write a batch of rows inside the caller's transaction; None: take the general path.
 
     Staged chunks are written one by one as they become ready (``core.rows.StreamedBatch``),
     each read where its worker left it (attached); rows are bound into a TEMP staging table.
-    The ids of a row are fixed by its place in the batch, whichever part it is in."""
+    The ids of a row are fixed by its place in the batch, whichever part it is in. With
+    ``details``, which row became what is kept too (its duplicates only: the rest follow)."""
     conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     rb = first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM raw_events").fetchone()[0]
     nb = first_normalized = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM normalized_events").fetchone()[0]
-    total = _Counts()
+    total = _Counts(details)
     for part, count in _parts(conn, rows):
         if not _write_part(conn, unique, part, rb, nb, first, now, mapping_version, total):
             return None
@@ -108,12 +113,26 @@ def ingest_rows(conn: sqlite3.Connection, unique: bool, rows: Batch, now: str,
     added = {Status.NORMALIZED.value: counts.accepted, Status.DUPLICATE.value: counts.semantic_duplicate,
              Status.REJECTED.value: counts.rejected}
     conn.executemany(schema.STATUS_COUNT_ADD, [(s, n) for s, n in added.items() if n])
-    return counts
+    if total.repeats is None:
+        return counts
+    return dataclasses.replace(counts, details=BulkDetails(first, first_normalized, total.repeats, total.equals,
+                                                           _holders(conn, set(total.repeats.values()))))
 
 
 class _Counts:
-    def __init__(self) -> None:
+    def __init__(self, details: bool) -> None:
         self.refused = self.refused_rejected = self.semantic = self.rejected_staged = 0
+        # with details: row -> the raw event it repeats; row -> the normalized event it equals
+        self.repeats: Optional[dict[int, int]] = {} if details else None
+        self.equals: dict[int, int] = {}
+
+
+def _holders(conn: sqlite3.Connection, raw_ids: set[int]) -> dict[int, tuple[str, Optional[int]]]:
+    found: dict[int, tuple[str, Optional[int]]] = {}
+    for part in schema.in_parts(sorted(raw_ids)):
+        for raw_id, status, normalized_id in conn.execute(_HOLDERS.format(marks=",".join("?" * len(part))), part):
+            found[raw_id] = (status, normalized_id)
+    return found
 
 
 def _parts(conn: sqlite3.Connection, rows: Batch) -> Iterator[tuple[str, int]]:
@@ -139,9 +158,11 @@ def _write_part(conn: sqlite3.Connection, unique: bool, part: str, rb: int, nb: 
     inserted = conn.execute(_RAWS.format(part=part), {"rb": rb, "now": now}).rowcount
     receipts: dict[int, int] = {}
     refused = refused_rejected = 0
-    for _seq, raw_id, status, valid in conn.execute(_REFUSED_RAWS.format(part=part), {"rb": rb}):
+    for seq, raw_id, status, valid in conn.execute(_REFUSED_RAWS.format(part=part), {"rb": rb}):
         if raw_id < first and valid and status not in SETTLED_STATUSES:
             return False
+        if total.repeats is not None:
+            total.repeats[rb - first + seq - 1] = raw_id
         receipts[raw_id] = receipts.get(raw_id, 0) + 1
         refused += 1
         refused_rejected += not valid
@@ -158,6 +179,8 @@ def _write_part(conn: sqlite3.Connection, unique: bool, part: str, rb: int, nb: 
     total.refused += refused
     total.refused_rejected += refused_rejected
     total.semantic += len(duplicates)
+    if total.repeats is not None:
+        total.equals.update((raw_id - first, holder) for raw_id, holder in duplicates)
     total.rejected_staged += rejected
     return True
 

@@ -152,9 +152,10 @@ class SqliteUnitOfWork:
         self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
                                [(n, raw_id) for raw_id, n in counts.items()])
 
-    def ingest_rows(self, rows: Batch, now: str, mapping_version: Optional[int]) -> Optional[BulkCounts]:
+    def ingest_rows(self, rows: Batch, now: str, mapping_version: Optional[int],
+                    details: bool = False) -> Optional[BulkCounts]:
         self._attached = self._attached or is_staged(rows)
-        return bulk.ingest_rows(self._conn, self._unique, rows, now, mapping_version)
+        return bulk.ingest_rows(self._conn, self._unique, rows, now, mapping_version, details)
 
     def _detach(self) -> None:
         """Chunk files attached in the transaction can only be let go once it has ended."""

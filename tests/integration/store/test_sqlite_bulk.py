@@ -3,6 +3,7 @@
 status counts and day totals, for every kind of line and every batch size."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -158,3 +159,66 @@ def test_a_row_refused_for_anything_but_its_hash_is_never_counted_as_stored(tmp_
     assert outcome.counts.get("accepted", 0) == 0, outcome
     assert outcome.counts.get("failed") == 2 and "other than their hash" in (outcome.error or str(outcome))
     assert store.stats().normalized == 0
+
+
+# -- per-row results (HTTP batches): Processor.submit_rows answers as Processor.apply does
+
+def answers(store: SqliteStore, results) -> list[tuple]:
+    """Each result with its ids replaced by what they stand for (content and normalized hashes)."""
+    conn = sqlite3.connect(store.path)
+    raw = dict(conn.execute("SELECT id, hex(content_hash) FROM raw_events"))
+    normalized = dict(conn.execute("SELECT id, hex(normalized_hash) FROM normalized_events"))
+    conn.close()
+    return [(r.outcome.value, r.status, r.error, r.content_hash, raw.get(r.raw_id, r.raw_id),
+             normalized.get(r.normalized_id, r.normalized_id), [x.code for x in r.all_reasons()]) for r in results]
+
+
+def submitted(tmp_path, name: str, batches: list[list[bytes]], bulk: bool, mappings: str = "{}"):
+    store = SqliteStore(str(tmp_path / f"{name}.db"))
+    if not bulk:
+        store.bulk_rows = False  # type: ignore[misc]
+    processor = Processor(store, Normalizer(Mappings.from_json(mappings)), clock=lambda: CLOCK, group_commit=False)
+    results = []
+    for batch in batches:
+        told = processor.submit_rows(rows_of(processor.normalizer, batch))
+        assert len(told) == len(batch)
+        results += told
+    return store, results
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 1000])
+def test_per_row_results_of_the_bulk_path_are_the_general_paths(tmp_path, size):
+    lines = ODD * 3 + ODD[::-1]  # repeats within a batch, across batches, of rejections, semantic ones
+    batches = [lines[i:i + size] for i in range(0, len(lines), size)]
+    bulk, bulk_results = submitted(tmp_path, "bulk", batches, bulk=True)
+    general, general_results = submitted(tmp_path, "general", batches, bulk=False)
+    assert answers(bulk, bulk_results) == answers(general, general_results)
+    assert content(bulk) == content(general)
+    outcomes = {r.outcome.value for r in bulk_results}
+    assert outcomes == {"accepted", "duplicate", "semantic_duplicate", "rejected"}
+    # ids as stored: every accepted result names its own raw and normalized event
+    for result in bulk_results:
+        if result.outcome.value == "accepted":
+            assert bulk.get_raw(result.raw_id).content_hash == result.content_hash
+            assert bulk.get_normalized(result.normalized_id).raw_id == result.raw_id
+
+
+def test_per_row_results_on_generated_history_with_its_mappings(tmp_path, generate):
+    events, truth, mappings = generate(3000, seed=78)
+    lines = events.read_bytes().splitlines()
+    batches = [lines[i:i + 400] for i in range(0, len(lines), 400)]
+    text = mappings.read_text()
+    bulk, bulk_results = submitted(tmp_path, "bulk", batches, bulk=True, mappings=text)
+    general, general_results = submitted(tmp_path, "general", batches, bulk=False, mappings=text)
+    assert answers(bulk, bulk_results) == answers(general, general_results)
+    assert content(bulk) == content(general)
+    assert bulk.stats().normalized == truth["normalized"]
+    assert {r.outcome.value for r in bulk_results} >= {"accepted", "duplicate", "semantic_duplicate", "rejected"}
+
+
+def test_negative_control_results_that_ignored_the_store_would_be_caught(tmp_path):
+    """``answers`` compares what each id stands for: a result naming the wrong event differs."""
+    bulk, results = submitted(tmp_path, "bulk", [ODD[:3]], bulk=True)
+    assert [r.outcome.value for r in results] == ["accepted", "duplicate", "semantic_duplicate"]
+    wrong = [results[0], dataclasses.replace(results[1], raw_id=results[2].raw_id), results[2]]
+    assert answers(bulk, wrong) != answers(bulk, results)
