@@ -157,7 +157,7 @@ class Processor:
                 return BatchOutcome.of_results(self._failed_rows(batch, exc))
             if counts is not None:
                 return counts
-        return BatchOutcome.of_results(self.apply([prepared_of(row, self.normalizer) for row in rows_in(batch)]))
+        return BatchOutcome.of_results(self.apply(self._prepared(rows_in(batch))))
 
     def submit_rows(self, rows: Sequence[Row]) -> list[SubmitResult]:
         """``apply`` of rows received from clients, with one result per row (HTTP batches): the
@@ -182,10 +182,7 @@ class Processor:
                          details: bool = False) -> Optional[_T]:
         """One bulk unit of work, answered while it is open; None: the store declined the batch."""
         with self.store.unit_of_work() as uow:
-            bulk = cast(BulkUnitOfWork, uow)
-            now = self.clock()
-            counts = (bulk.ingest_rows(batch, now, self.mapping_version, details=True) if details
-                      else bulk.ingest_rows(batch, now, self.mapping_version))
+            counts = cast(BulkUnitOfWork, uow).ingest_rows(batch, self.clock(), self.mapping_version, details)
             if counts is None:
                 return None  # rolled back as the unit of work ends
             outcome = answer(counts)
