@@ -56,10 +56,19 @@ class App:
     def __init__(self, store: EventStore, mappings: Mappings, mappings_version: int,
                  max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
         self.store = store
-        self.mappings = mappings
-        self.mappings_version = mappings_version
-        self.processor = Processor(store, Normalizer(mappings), max_attempts, mapping_version=mappings_version)
-        self._row_preparer: Optional[tuple[Mappings, FastPreparer]] = None
+        # the mappings and their version, read and replaced as one (a server follows the store's)
+        self._current = (mappings, mappings_version)
+        self.processor = Processor(store, Normalizer(mappings, mappings_version), max_attempts,
+                                   mapping_version=mappings_version)
+        self._row_preparer: Optional[tuple[tuple[Mappings, int], FastPreparer]] = None
+
+    @property
+    def mappings(self) -> Mappings:
+        return self._current[0]
+
+    @property
+    def mappings_version(self) -> int:
+        return self._current[1]
 
     def submit(self, received: str | bytes, fault: Optional[FaultPoint] = None) -> SubmitResult:
         return self.processor.submit(received, fault)
@@ -67,17 +76,13 @@ class App:
     def apply_raw_batch(self, batch: Sequence[bytes]) -> list[SubmitResult]:
         return self.processor.apply(prepare_batch(self.processor.normalizer, list(batch)))
 
-    def row_preparer(self) -> FastPreparer:
-        """The compiled preparer of the current mappings, made once for them (HTTP batches)."""
-        made = self._row_preparer
-        if made is None or made[0] is not self.mappings:
-            made = self._row_preparer = (self.mappings, FastPreparer(self.mappings))
-        return made[1]
-
-    def _prepare_here(self, batches: Iterable[list[Item]]) -> Iterator[list[Row]]:
-        preparer = FastPreparer(self.mappings)  # the workers' way, in this process
-        for batch in batches:
-            yield preparer.rows(batch)
+    def row_preparer(self) -> tuple[FastPreparer, int]:
+        """The compiled preparer of the current mappings, made once for them, and their version
+        (HTTP batches: the rows are written with the version that made them)."""
+        current, made = self._current, self._row_preparer
+        if made is None or made[0] is not current:
+            made = self._row_preparer = (current, FastPreparer(current[0]))
+        return made[1], current[1]
 
     def parallel_preparer(self, workers: int) -> ParallelPreparer:
         """Worker processes that prepare batches with this app's mappings (close it after use),
@@ -85,7 +90,8 @@ class App:
         stager = getattr(self.store, "row_stager", None)
         stage, most = stager() if stager is not None else (None, 0)
         left = getattr(self.store, "discard_staged_rows", None) if stage is not None else None
-        return ParallelPreparer(self.mappings, workers, stage, most, left)
+        mappings, version = self._current
+        return ParallelPreparer(mappings, workers, stage, most, left, mapping_version=version)
 
     def ingest(self, stream: BinaryIO, summary: Optional[IngestSummary] = None,
                batch_size: int = DEFAULT_BATCH_SIZE, fmt: str = "auto",
@@ -94,25 +100,44 @@ class App:
         """Import one JSON-lines or JSON-array stream; with a ``preparer``, parsing runs in parallel.
 
         Front ends call ``eventdesk.app.events.ingest_files``, which decides on the worker pool."""
-        prepare: PrepareBatches = self._prepare_here if preparer is None else preparer.prepare
+        version: Optional[int]
+        if preparer is None:
+            mappings, version = self._current
+            here = FastPreparer(mappings)  # the workers' way, in this process
+            prepare: PrepareBatches = functools.partial(_rows_of_batches, here)
+        else:
+            prepare, version = preparer.prepare, preparer.mapping_version
         chunk = chunk_size(batch_size)
         if preparer is not None and preparer.staged_per_batch:
             staged_chunk = chunk_size(batch_size, preparer.staged_per_batch)
             if batch_size % staged_chunk == 0:  # staged chunks are whole: only then exact batches
                 chunk = staged_chunk
                 prepare = functools.partial(preparer.prepare, staged=True, per_batch=batch_size // chunk)
-        return ingest_stream(stream, prepare, self.processor.apply_rows, summary, batch_size, fmt,
-                             progress, cancel, chunk)
+        write = functools.partial(self.processor.apply_rows, mapping_version=version)
+        return ingest_stream(stream, prepare, write, summary, batch_size, fmt, progress, cancel, chunk)
 
     def set_mappings(self, mappings: Mappings, text: Optional[str] = None, note: Optional[str] = None) -> int:
         """Make ``mappings`` current for this store (a new version, saved as ``text`` when given)
         and for this app; the OS user is recorded as who saved it."""
         saved = mappings.to_json() if text is None else text
-        self.mappings_version = self.store.save_mappings(saved, utc_now_text(), os_user(), note)
-        self.mappings = mappings
-        self.processor.normalizer = Normalizer(mappings)
-        self.processor.mapping_version = self.mappings_version
-        return self.mappings_version
+        version = self.store.save_mappings(saved, utc_now_text(), os_user(), note)
+        self._use(mappings, version)
+        return version
+
+    def follow_store_mappings(self) -> bool:
+        """Take up the store's current mappings when another process made another version
+        current (``eventdesk mappings --set``, a rollback); True when they changed. Each input
+        keeps the version of the mappings that prepared it, whenever the change comes."""
+        stored = self.store.current_mappings()
+        if stored is None or stored[0] == self.mappings_version:
+            return False
+        self._use(Mappings.from_json(stored[1]), stored[0])
+        return True
+
+    def _use(self, mappings: Mappings, version: int) -> None:
+        self.processor.normalizer = Normalizer(mappings, version)  # stamps what it prepares
+        self.processor.mapping_version = version
+        self._current = (mappings, version)
 
     @property
     def max_attempts(self) -> int:
@@ -141,3 +166,8 @@ def build_app(settings: Settings) -> App:
         store.close()
         raise
     return App(store, mappings, version, settings.max_attempts)
+
+
+def _rows_of_batches(preparer: FastPreparer, batches: Iterable[list[Item]]) -> Iterator[list[Row]]:
+    for batch in batches:
+        yield preparer.rows(batch)

@@ -18,6 +18,7 @@ from eventdesk.core.faults import FaultPoint, parse_fault_point
 from eventdesk.core.ingest import read_events
 from eventdesk.core.model import Outcome, Prepared, SubmitResult
 from eventdesk.core.ports import TokenRecord
+from eventdesk.core.normalizer import client_id_of
 from eventdesk.core.rows import SOURCE
 
 STATUS_OF = {Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 200, Outcome.SEMANTIC_DUPLICATE: 200,
@@ -68,7 +69,10 @@ def _check_sources(sources: Sequence[Any], token: TokenRecord | None) -> None:
 
 
 def _check_source(source: Any, token: TokenRecord | None, where: str) -> None:
-    if token is not None and not token.admin and source not in token.sources:
+    """A token names clients: a source is theirs when its client id (the source trimmed) is,
+    whether the event is valid or rejected."""
+    if token is not None and not token.admin and (not isinstance(source, str) or client_id_of(source)
+                                                  not in token.sources):
         shown = repr(source) if isinstance(source, str) else "an event without a readable source"
         raise Refused(403, f"{where}the token {token.name!r} may not post for {shown}")
 
@@ -146,10 +150,11 @@ def post_batch(app: App, body: bytes, ndjson: bool, most: int, token: TokenRecor
                allow_simulation: bool, fault: FaultPoint | None) -> Posted:
     events = split_batch(body, ndjson, most)
     if fault is None and bulk_ready(app, events):
-        rows = app.row_preparer().rows(events)
+        preparer, version = app.row_preparer()
+        rows = preparer.rows(events)
         sources: tuple[Any, ...] = tuple(row[SOURCE] for row in rows)
         _check_sources(sources, token)
-        results = app.processor.submit_rows(rows)
+        results = app.processor.submit_rows(rows, version)
     else:
         prepared = [app.processor.prepare(event) for event in events]
         _check(prepared, token, allow_simulation)

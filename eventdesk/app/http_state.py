@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from eventdesk.core.errors import StoreError
+from eventdesk.core.errors import MappingsError, StoreError
 from eventdesk.core.export_rows import normalized_row, raw_row
 from eventdesk.core.filters import client_filter, metric_filter, time_bound
 from eventdesk.core.group_commit import ApplyBatch, CommitQueue
@@ -41,6 +41,7 @@ TOKEN_PREFIX = "edk_"
 ADMIN_NAME = "admin"
 KEEP_KEYS_S = 48 * 3600  # Idempotency-Key records are kept at least 24 h (design 10)
 TOKEN_CACHE_S = 0.5      # a revocation reaches a running server within this
+MAPPINGS_LOOK_S = 1.0    # a mappings version made current elsewhere is taken up within this
 
 
 class QueryError(ValueError):
@@ -265,22 +266,51 @@ def _settle(pairs: list[tuple[Any, SubmitResult]]) -> None:
             future.set_result(result)
 
 
+class MappingsFollower:
+    """Looks at the store's current mappings every ``every`` seconds, in a thread of its own,
+    and takes up a version another process made current (``App.follow_store_mappings``): a
+    server never goes on normalizing with mappings its user has replaced."""
+
+    def __init__(self, follow: Callable[[], bool], every: float = MAPPINGS_LOOK_S) -> None:
+        self._stop = threading.Event()
+        self.changes = 0
+        self._thread = threading.Thread(target=self._run, args=(follow, every), name="eventdesk-mappings",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, follow: Callable[[], bool], every: float) -> None:
+        while not self._stop.wait(every):
+            try:
+                self.changes += follow()
+            except (StoreError, MappingsError):
+                pass  # the store is away or the version unreadable: the mappings in use stay; look again
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
 class HttpState:
     """Everything the server keeps per store beside the App: ``HttpState.of(app)``."""
 
-    def __init__(self, store: Any, apply: ApplyBatch | None = None) -> None:
+    def __init__(self, store: Any, apply: ApplyBatch | None = None,
+                 follow_mappings: Callable[[], bool] | None = None) -> None:
         self.records = http_records_for(store)
         self.tokens = Tokens(self.records)
         self.keys = IdempotencyKeys(self.records)
         self.rates = RateLimiter()
         self.commits = EventCommits(apply) if apply is not None else None
+        self.mappings = MappingsFollower(follow_mappings) if follow_mappings is not None else None
 
     @classmethod
     def of(cls, app: Any) -> "HttpState":
-        """The records, tokens, keys, rate limits and single-event commits of the App's store."""
-        return cls(app.store, app.processor.apply)
+        """The records, tokens, keys, rate limits and single-event commits of the App's store,
+        and a watch on its current mappings."""
+        return cls(app.store, app.processor.apply, app.follow_store_mappings)
 
     def close(self) -> None:
+        if self.mappings is not None:
+            self.mappings.close()
         if self.commits is not None:
             self.commits.close()  # what is queued commits first
         self.records.close()

@@ -132,6 +132,7 @@ class Prepared:
     canonical: Canonical | None = None
     normalized_hash: str | None = None
     stored: Any = None  # core.stored.StoredForm, precomputed for the writer when available
+    mapping_version: int | None = None  # of the mappings that made ``canonical`` (None: the writer's)
 
 
 @dataclass(slots=True)

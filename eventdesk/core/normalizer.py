@@ -78,8 +78,9 @@ def read_metric(value: Any) -> tuple[str | None, str | None]:
 class Normalizer:
     """Normalizes payloads with one mappings document; keeps a timestamp parser per client."""
 
-    def __init__(self, mappings: Mappings) -> None:
+    def __init__(self, mappings: Mappings, version: int | None = None) -> None:
         self.mappings = mappings
+        self.version = version  # the mappings' stored version, stamped on what this prepares
         self._clients: dict[str, tuple[ClientMapping, TimestampParser]] = {}
         self._by_mapping: dict[int, tuple[ClientMapping, TimestampParser]] = {}
 
@@ -144,7 +145,7 @@ class Normalizer:
         canonical = self.canonical(envelope.source, envelope.payload)
         digest = normalized_hash(canonical.client_id, canonical.metric, canonical.amount,
                                  canonical.timestamp, envelope.content_hash)
-        return Prepared(envelope, canonical, digest)
+        return Prepared(envelope, canonical, digest, mapping_version=self.version)
 
 
 def _missing(field: str, candidates: tuple[tuple[str, ...], ...]) -> str:

@@ -72,7 +72,8 @@ def prepare_batch(normalizer: Normalizer, batch: Sequence[Item]) -> list[Prepare
         if one.canonical is not None:
             envelope = Envelope(envelope.text, envelope.content_hash, envelope.source, None,
                                 envelope.rejection, envelope.simulate_failure)
-            one = Prepared(envelope, one.canonical, one.normalized_hash, stored_form(one.canonical))
+            one = Prepared(envelope, one.canonical, one.normalized_hash, stored_form(one.canonical),
+                           one.mapping_version)
         prepared.append(one)
     return prepared
 
@@ -127,13 +128,14 @@ class ParallelPreparer:
 
     def __init__(self, mappings: Mappings, workers: int,
                  stage: Optional[Callable[[list[Row]], StagedRows]] = None, staged_per_batch: int = 0,
-                 staged_left: Optional[Callable[[], object]] = None) -> None:
+                 staged_left: Optional[Callable[[], object]] = None, mapping_version: Optional[int] = None) -> None:
         """``stage``: a top-level function of the store's that a worker hands its rows to
         (``store/sqlite/chunks.py``), so that the writer need not bind them; None: rows.
         ``staged_per_batch``: the most staged chunks the store takes in one unit of work.
         ``staged_left``: removes what workers staged that never reached this process (a worker
         killed after writing its chunk), called once the pool is down."""
         self._staged_left = staged_left
+        self.mapping_version = mapping_version  # of ``mappings``, for the writer to stamp on its rows
         self.workers = workers
         self.stages = stage is not None
         self.staged_per_batch = staged_per_batch if stage is not None else 0

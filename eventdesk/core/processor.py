@@ -138,8 +138,9 @@ class Processor:
                                  reasons=(Reason(SIMULATED_AFTER_COMMIT),)) for p in batch]
         return results
 
-    def apply_rows(self, batch: Batch) -> BatchOutcome:
-        """Write a batch of rows received from clients (bulk ingest) and count what came of it.
+    def apply_rows(self, batch: Batch, mapping_version: Optional[int] = None) -> BatchOutcome:
+        """Write a batch of rows received from clients (bulk ingest) and count what came of it;
+        ``mapping_version``: of the mappings that made the rows (None: the processor's).
 
         Stores that offer it take the batch whole (``BulkUnitOfWork.ingest_rows``), also as
         staged chunks (``core.rows.StagedRows``); a batch it declines, and every store without
@@ -150,7 +151,8 @@ class Processor:
             return BatchOutcome()
         if getattr(self.store, "bulk_rows", False):
             try:
-                counts = run_again_on_conflict(lambda: self._write_rows_once(batch, _counted), CONFLICT_RETRIES)
+                counts = run_again_on_conflict(lambda: self._write_rows_once(batch, _counted, mapping_version),
+                                               CONFLICT_RETRIES)
             except _CommitUncertain as unsure:
                 return self._settle_uncertain_rows(batch, unsure)
             except (SimulatedFailure, StoreError) as exc:
@@ -159,16 +161,18 @@ class Processor:
                 return counts
         return BatchOutcome.of_results(self.apply(self._prepared(rows_in(batch))))
 
-    def submit_rows(self, rows: Sequence[Row]) -> list[SubmitResult]:
+    def submit_rows(self, rows: Sequence[Row], mapping_version: Optional[int] = None) -> list[SubmitResult]:
         """``apply`` of rows received from clients, with one result per row (HTTP batches): the
         bulk write where the store offers it and takes the batch, else the general path; the
-        results are the general path's, failures included."""
+        results are the general path's, failures included (ids may leave other gaps: a bulk
+        write numbers every row)."""
         if not rows:
             return []
         if getattr(self.store, "bulk_rows", False):
             try:
                 results = run_again_on_conflict(
-                    lambda: self._write_rows_once(rows, functools.partial(_per_row, rows), True), CONFLICT_RETRIES)
+                    lambda: self._write_rows_once(rows, functools.partial(_per_row, rows), mapping_version, True),
+                    CONFLICT_RETRIES)
             except _CommitUncertain as unsure:
                 settled = self._settle_uncertain_commit(self._prepared(rows), unsure, True)
                 return _with_reason(settled, failure_reason(unsure.error))
@@ -178,11 +182,12 @@ class Processor:
                 return results
         return self.apply(self._prepared(rows))
 
-    def _write_rows_once(self, batch: Batch, answer: Callable[[BulkCounts], _T],
+    def _write_rows_once(self, batch: Batch, answer: Callable[[BulkCounts], _T], mapping_version: Optional[int],
                          details: bool = False) -> Optional[_T]:
         """One bulk unit of work, answered while it is open; None: the store declined the batch."""
+        version = self.mapping_version if mapping_version is None else mapping_version
         with self.store.unit_of_work() as uow:
-            counts = cast(BulkUnitOfWork, uow).ingest_rows(batch, self.clock(), self.mapping_version, details)
+            counts = cast(BulkUnitOfWork, uow).ingest_rows(batch, self.clock(), version, details)
             if counts is None:
                 return None  # rolled back as the unit of work ends
             outcome = answer(counts)
@@ -456,11 +461,14 @@ def _new_raw(prepared: Prepared, tentative: str, now: str, error: Optional[str] 
 
 
 def _new_normalized(item: _Pending, mapping_version: Optional[int]) -> NewNormalized:
-    canonical = item.prepared.canonical
-    assert canonical is not None and item.raw_id is not None and item.prepared.normalized_hash
+    """``mapping_version``: the writer's, for an input prepared without one."""
+    prepared = item.prepared
+    canonical = prepared.canonical
+    assert canonical is not None and item.raw_id is not None and prepared.normalized_hash
+    made_by = mapping_version if prepared.mapping_version is None else prepared.mapping_version
     return NewNormalized(item.raw_id, canonical.client_id, canonical.metric, canonical.amount,
-                         canonical.timestamp, item.prepared.normalized_hash, canonical.warnings,
-                         item.prepared.stored, canonical.reasons, mapping_version)
+                         canonical.timestamp, prepared.normalized_hash, canonical.warnings,
+                         prepared.stored, canonical.reasons, made_by)
 
 
 def _with_reason(results: list[SubmitResult], reason: Reason) -> list[SubmitResult]:

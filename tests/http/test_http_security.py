@@ -85,6 +85,22 @@ def test_a_token_bound_to_sources_cannot_post_for_another_403_nothing_stored(sec
     assert secured.post("/api/events", EVENT, headers=bearer(secured.tokens["a"]))[0] == 201
 
 
+def test_a_token_names_clients_a_padded_source_is_its_client_valid_or_rejected(secured):
+    """The client id is the source trimmed (design 5): a token for client_B may post " client_B",
+    a valid event and a rejected one alike, and " client_C" is refused either way."""
+    headers = bearer(secured.tokens["a"])
+    valid = {"source": " client_B", "payload": {"metric": "x", "amount": "1"}}
+    rejected = {"source": " client_B", "payload": 5}
+    assert secured.post("/api/events", valid, headers=headers)[0] == 201
+    assert secured.post("/api/events", rejected, headers=headers)[0] == 422
+    assert secured.post("/api/events/batch", [{**valid, "payload": {"amount": "2"}}, {**rejected, "payload": 6}],
+                        headers=headers)[0] == 200
+    for foreign in ({**valid, "source": " client_C"}, {**rejected, "source": " client_C"}):
+        assert secured.post("/api/events", foreign, headers=headers)[0] == 403
+        assert secured.post("/api/events/batch", [foreign], headers=headers)[0] == 403
+    assert raw_total(secured) == 4
+
+
 def test_a_bound_token_may_not_read_or_retry(secured):
     headers = bearer(secured.tokens["a"])
     for path in ("/api/events/raw", "/api/events/normalized", "/api/aggregates", "/api/events/stats", "/metrics"):

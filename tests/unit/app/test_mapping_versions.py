@@ -1,0 +1,99 @@
+"""Each normalized event records the mappings version that made it, also when the mappings
+change while it is on its way; an App takes up a version another process made current."""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+
+import pytest
+
+from eventdesk.app import Settings, build_app, http_events
+from eventdesk.core.mappings import Mappings
+
+OLD = {"clients": {"client_Z": {"fields": {"metric": ["metric"], "amount": ["amount"], "timestamp": ["ts"]}}}}
+NEW = {"clients": {"client_Z": {"fields": {"metric": ["metric"], "amount": ["betrag"], "timestamp": ["ts"]}}}}
+
+
+def line(n: int) -> bytes:
+    return json.dumps({"source": "client_Z", "payload": {"metric": "sale", "amount": f"{n}.5", "betrag": f"{n}.75",
+                                                         "ts": "2024-03-01T10:00:00Z"}}).encode()
+
+
+def versions(path) -> dict[str, list]:
+    """normalized amount -> the mapping versions stamped on the events with it."""
+    conn = sqlite3.connect(path)
+    found: dict[str, list] = {}
+    for amount, version in conn.execute("SELECT amount, mapping_version FROM normalized_events ORDER BY id"):
+        found.setdefault(amount, []).append(version)
+    conn.close()
+    return found
+
+
+@pytest.fixture
+def path(tmp_path):
+    path = tmp_path / "s.db"
+    app = build_app(Settings(store_uri=str(path)))
+    app.set_mappings(Mappings(OLD))
+    app.close()
+    return path
+
+
+def test_an_event_prepared_before_a_change_keeps_the_version_that_made_it(path):
+    app = build_app(Settings(store_uri=str(path)))
+    before = app.mappings_version
+    prepared = app.processor.prepare(line(1))  # e.g. parsed by the server's loop, queued for the commit
+    after = app.set_mappings(Mappings(NEW))
+    app.processor.submit_prepared(prepared)
+    app.submit(line(2))
+    app.close()
+    # negative control: stamping the writer's version would give [after] for 1.5
+    assert versions(path) == {"1.5": [before], "2.75": [after]}
+
+
+def test_an_app_takes_up_a_version_another_process_made_current(path):
+    server = build_app(Settings(store_uri=str(path)))
+    assert server.follow_store_mappings() is False  # nothing new
+    elsewhere = build_app(Settings(store_uri=str(path)))  # ``eventdesk mappings --set`` in another process
+    made = elsewhere.set_mappings(Mappings(NEW))
+    elsewhere.close()
+    server.submit(line(1))  # not looked yet: the old mappings, and their version
+    assert server.follow_store_mappings() is True and server.mappings_version == made
+    server.submit(line(2))
+    body = b"\n".join([line(3), line(4)])
+    assert http_events.post_batch(server, body, True, 100, None, False, None).body["accepted"] == 2
+    server.close()
+    assert versions(path) == {"1.5": [made - 1], "2.75": [made], "3.75": [made], "4.75": [made]}
+
+
+def test_an_import_writes_its_rows_with_the_version_that_prepared_them(path):
+    app = build_app(Settings(store_uri=str(path)))
+    started_with = app.mappings_version
+    elsewhere = build_app(Settings(store_uri=str(path)))
+    switched = []
+
+    def progress(*_args) -> None:
+        if not switched:  # mid-import, another process publishes new mappings and this app follows
+            switched.append(elsewhere.set_mappings(Mappings(NEW)))
+            assert app.follow_store_mappings()
+    data = b"\n".join(line(n) for n in range(1, 41)) + b"\n"
+    app.ingest(io.BytesIO(data), batch_size=10, progress=progress)
+    elsewhere.close()
+    app.close()
+    assert switched and {v for vs in versions(path).values() for v in vs} == {started_with}
+    assert set(versions(path)) == {f"{n}.5" for n in range(1, 41)}  # all read with the old mapping
+
+
+def test_a_batch_prepared_before_a_change_keeps_the_version_that_made_it(path):
+    app = build_app(Settings(store_uri=str(path)))
+    before = app.mappings_version
+    snapshot = app.row_preparer
+
+    def then_a_change():  # the follower takes up new mappings while the batch is being prepared
+        made = snapshot()
+        app.set_mappings(Mappings(NEW))
+        return made
+    app.row_preparer = then_a_change  # type: ignore[method-assign]
+    assert http_events.post_batch(app, line(1), True, 100, None, False, None).body["accepted"] == 1
+    app.close()
+    assert versions(path) == {"1.5": [before]}  # read with the old mapping, and said so
