@@ -14,6 +14,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Optional, Sequence
 from eventdesk.app.mapping_sources import current_mappings, os_user, readable_mappings
 from eventdesk.app.paths import default_store_uri
 from eventdesk.core.compiled import FastPreparer
+from eventdesk.core.errors import MappingsError, StoreError
 from eventdesk.core.faults import FaultPoint
 from eventdesk.core.ingest import (
     DEFAULT_BATCH_SIZE,
@@ -127,11 +128,17 @@ class App:
     def follow_store_mappings(self) -> bool:
         """Take up the store's current mappings when another process made another version
         current (``eventdesk mappings --set``, a rollback); True when they changed. Each input
-        keeps the version of the mappings that prepared it, whenever the change comes."""
-        stored = self.store.current_mappings()
-        if stored is None or stored[0] == self.mappings_version:
+        keeps the version of the mappings that prepared it, whenever the change comes. A store
+        that cannot be read, or a version that cannot (never saved so), leaves the mappings in
+        use: False, and the write that follows meets the store's trouble its own way."""
+        try:
+            stored = self.store.current_mappings()
+            if stored is None or stored[0] == self.mappings_version:
+                return False
+            mappings = Mappings.from_json(stored[1])
+        except (StoreError, MappingsError):
             return False
-        self._use(Mappings.from_json(stored[1]), stored[0])
+        self._use(mappings, stored[0])
         return True
 
     def _use(self, mappings: Mappings, version: int) -> None:

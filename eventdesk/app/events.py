@@ -54,6 +54,7 @@ class SubmitOutcome:
 def submit_and_read_back(app: App, text: str, fault: Optional[FaultPoint]) -> SubmitOutcome:
     """Submit, and read back the raw event before and after, and the normalized event it leads
     to (committed ones too when the reply was lost on purpose)."""
+    app.follow_store_mappings()  # the desktop app: another process may have made new mappings current
     before = stored_raw(app, read_envelope(text).content_hash)
     result = app.submit(text, fault)
     after = stored_raw(app, result.content_hash) if result.content_hash else None
@@ -99,6 +100,7 @@ def ingest_files(app: App, paths: Sequence[str], workers: Optional[int] = None,
 
     Every input is opened before the first is read, so a typo fails before anything is stored.
     """
+    app.follow_store_mappings()  # an App kept open (the desktop app) imports with the current ones
     opened = _open_all(paths)
     sizes = [size for _, _, size in opened]
     total = sum(s for s in sizes if s is not None)
@@ -154,7 +156,8 @@ def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO, Optional[int]]]
 # -- retry
 
 def retry(app: App, statuses: Iterable[str] = ("failed",)) -> RetrySummary:
-    """Reprocess stored raw events in these statuses with the current mappings."""
+    """Reprocess stored raw events in these statuses with the store's current mappings."""
+    app.follow_store_mappings()
     return app.processor.retry(tuple(statuses))
 
 

@@ -17,8 +17,8 @@ from eventdesk.app.http_state import result_json
 from eventdesk.core.faults import FaultPoint, parse_fault_point
 from eventdesk.core.ingest import read_events
 from eventdesk.core.model import Outcome, Prepared, SubmitResult
-from eventdesk.core.ports import TokenRecord
 from eventdesk.core.normalizer import client_id_of
+from eventdesk.core.ports import TokenRecord
 from eventdesk.core.rows import SOURCE
 
 STATUS_OF = {Outcome.ACCEPTED: 201, Outcome.DUPLICATE: 200, Outcome.SEMANTIC_DUPLICATE: 200,

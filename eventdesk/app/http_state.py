@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from eventdesk.core.errors import MappingsError, StoreError
+from eventdesk.core.errors import StoreError
 from eventdesk.core.export_rows import normalized_row, raw_row
 from eventdesk.core.filters import client_filter, metric_filter, time_bound
 from eventdesk.core.group_commit import ApplyBatch, CommitQueue
@@ -280,10 +280,7 @@ class MappingsFollower:
 
     def _run(self, follow: Callable[[], bool], every: float) -> None:
         while not self._stop.wait(every):
-            try:
-                self.changes += follow()
-            except (StoreError, MappingsError):
-                pass  # the store is away or the version unreadable: the mappings in use stay; look again
+            self.changes += follow()  # False also when the store is away: the mappings in use stay
 
     def close(self) -> None:
         self._stop.set()

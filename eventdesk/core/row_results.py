@@ -1,8 +1,9 @@
 """One ``SubmitResult`` per row of a bulk write, from the rows and what the store says became of
 them (``BulkDetails``): what the general path (``Processor.apply``) answers for the same inputs.
 
-Field for field as the general path, ids included (a row's ids are fixed by its place in the
-batch). One difference inside: a result's reasons (for the metrics' reason codes) are read from
+Field for field as the general path; the ids name the same events, though the numbers may
+differ: a bulk write fixes a row's ids by its place in the batch, so every row (a repeat too) takes
+one, and the general path numbers only new events. One difference inside: a result's reasons (for the metrics' reason codes) are read from
 the row into ``reasons``, where the general path keeps a valid event's warnings in its
 ``canonical``; ``all_reasons()`` gives the same codes either way.
 """

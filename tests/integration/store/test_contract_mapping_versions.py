@@ -90,3 +90,19 @@ def test_ingest_with_worker_processes_stamps_the_version(app, tmp_path):
     finally:
         preparer.close()
     assert {n.mapping_version for n in app.store.query_normalized(NormalizedQuery(), Page())} == {2}
+
+
+BETRAG = '{"clients": {"client_A": {"fields": {"metric": ["value"], "amount": ["betrag"], "timestamp": ["date"]}}}}'
+EVENT = '{"source":"client_A","payload":{"value":"x","price":"3","betrag":"4","date":"2024-01-01"}}'
+
+
+def test_an_app_follows_a_version_made_current_elsewhere_and_stamps_what_made_each_event(app):
+    prepared = app.processor.prepare(EVENT)  # prepared with version 1 (price), written after the change
+    assert app.follow_store_mappings() is False
+    made = app.store.save_mappings(BETRAG, "2024-01-02T00:00:00Z", "another process")
+    assert app.follow_store_mappings() is True and app.mappings_version == made == 2
+    old = app.processor.submit_prepared(prepared)
+    new = app.submit(EVENT.replace('"x"', '"y"'))
+    got = [app.store.get_normalized(r.normalized_id) for r in (old, new)]
+    assert [(str(n.amount), n.mapping_version) for n in got] == [("3", 1), ("4", 2)]
+    assert app.follow_store_mappings() is False

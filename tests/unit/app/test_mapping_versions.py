@@ -97,3 +97,33 @@ def test_a_batch_prepared_before_a_change_keeps_the_version_that_made_it(path):
     assert http_events.post_batch(app, line(1), True, 100, None, False, None).body["accepted"] == 1
     app.close()
     assert versions(path) == {"1.5": [before]}  # read with the old mapping, and said so
+
+
+def test_a_store_that_cannot_be_read_leaves_the_mappings_in_use(path):
+    from eventdesk.core.errors import StoreUnavailable
+    app = build_app(Settings(store_uri=str(path)))
+    in_use = app.mappings_version
+
+    def away():
+        raise StoreUnavailable("the store is away")
+    app.store.current_mappings = away  # type: ignore[method-assign]
+    assert app.follow_store_mappings() is False and app.mappings_version == in_use
+    app.close()
+
+
+def test_the_desktop_apps_services_take_up_new_mappings_before_they_write(path, tmp_path):
+    from eventdesk.app import events
+    app = build_app(Settings(store_uri=str(path)))  # kept open, as the desktop app keeps it
+    elsewhere = build_app(Settings(store_uri=str(path)))
+    made = elsewhere.set_mappings(Mappings(NEW))
+    elsewhere.close()
+    events.submit_and_read_back(app, line(1).decode(), None)
+    assert app.mappings_version == made
+    elsewhere = build_app(Settings(store_uri=str(path)))
+    again = elsewhere.set_mappings(Mappings(OLD))
+    elsewhere.close()
+    file = tmp_path / "in.jsonl"
+    file.write_bytes(line(2) + b"\n")
+    events.ingest_files(app, [str(file)], workers=0)
+    app.close()
+    assert versions(path) == {"1.75": [made], "2.5": [again]}
