@@ -82,8 +82,8 @@ def _post_batches(app, events, record: list) -> None:
     submit_rows = app.processor.submit_rows
     hashes: list[str] = []
 
-    def recording(rows):
-        results = submit_rows(rows)
+    def recording(rows, *args):
+        results = submit_rows(rows, *args)
         hashes.extend(r.content_hash for r in results)
         return results
     app.processor.submit_rows = recording
