@@ -17,7 +17,9 @@ from typing import Any
 from eventdesk.core.model import NormalizedEvent, RawEvent
 
 RAW_FIELDS = ("id", "source", "payload", "status", "content_hash", "error", "attempts", "receipts",
-              "received_at", "reasons")
+              "received_at", "reasons",
+              # what it led to: its own normalized event, or the one it is a semantic duplicate of
+              "normalized_id", "duplicate_of")
 NORMALIZED_FIELDS = ("id", "raw_id", "client_id", "metric", "amount", "timestamp", "normalized_hash",
                      "warnings", "reasons")  # reasons: [{"code", "field", "key"}] (docs/reasons.md)
 BYTES_PREFIX = "base64:"
@@ -63,7 +65,8 @@ def _raw_fields(event: RawEvent, payload: Any) -> dict[str, Any]:
     return {"id": event.id, "source": event.source, "payload": payload, "status": event.status,
             "content_hash": event.content_hash, "error": event.error, "attempts": event.attempts,
             "receipts": event.receipts, "received_at": event.received_at,
-            "reasons": [r.to_json() for r in event.reasons]}
+            "reasons": [r.to_json() for r in event.reasons],
+            "normalized_id": event.normalized_id, "duplicate_of": event.duplicate_of}
 
 
 def normalized_row(event: NormalizedEvent) -> dict[str, Any]:

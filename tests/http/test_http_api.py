@@ -36,6 +36,9 @@ def test_batch_results_name_the_events_as_stored(open_server):
     assert set(items) == {first["raw_id"], semantic["raw_id"], junk["raw_id"], second["raw_id"]}
     assert items[first["raw_id"]]["receipts"] == 2 and items[junk["raw_id"]]["status"] == "rejected"
     assert items[semantic["raw_id"]]["status"] == "duplicate"
+    assert items[semantic["raw_id"]]["duplicate_of"] == first["normalized_id"]  # what a support person asks
+    assert items[first["raw_id"]]["normalized_id"] == first["normalized_id"]
+    assert items[junk["raw_id"]]["normalized_id"] is None
     normalized = {item["id"]: item for item in open_server.get("/api/events/normalized?limit=100")[2]["items"]}
     assert {normalized[r["normalized_id"]]["raw_id"] for r in (first, second)} == {first["raw_id"], second["raw_id"]}
     assert len(normalized) == 2

@@ -96,7 +96,9 @@ def test_export_formats(tmp_path):
     raw = [json.loads(line) for line in eventdesk("export", "raw", "--store", store).stdout.splitlines()]
     assert [r["status"] for r in raw] == ["normalized", "rejected"]
     assert set(raw[0]) == {"id", "source", "payload", "status", "content_hash", "error", "attempts",
-                           "receipts", "received_at", "reasons"}  # reasons: design 12
+                           "receipts", "received_at",
+                           "reasons", "normalized_id", "duplicate_of"}  # extensions: design 12, what it led to
+    assert (raw[0]["normalized_id"], raw[0]["duplicate_of"], raw[1]["normalized_id"]) == (1, None, None)
     assert raw[1]["payload"] == "nonsense" and raw[1]["reasons"] == [{"code": "json.invalid", "field": None,
                                                                       "key": None}]
     rejected = eventdesk("export", "raw", "--status", "rejected", "--store", store).stdout.splitlines()
