@@ -130,7 +130,10 @@ class App:
         current (``eventdesk mappings --set``, a rollback); True when they changed. Each input
         keeps the version of the mappings that prepared it, whenever the change comes. A store
         that cannot be read, or a version that cannot (never saved so), leaves the mappings in
-        use: False, and the write that follows meets the store's trouble its own way."""
+        use: False, and the write that follows meets the store's trouble its own way. Mappings
+        that are no stored version (version 0: a draft a read-only run previews) are kept."""
+        if not self.mappings_version:
+            return False
         try:
             stored = self.store.current_mappings()
             if stored is None or stored[0] == self.mappings_version:

@@ -46,13 +46,16 @@ def renormalize(app: App, scope: RenormalizeScope, dry_run: bool = False,
     not), while this one waits; None: one per core, for a store of ``POOL_MIN_EVENTS`` or more;
     0 or 1: none (the desktop app: its one spare core would only move the work, not share it).
     """
-    writes, normalizer = _writes(app), app.processor.normalizer
+    writes = _writes(app)
+    app.follow_store_mappings()  # an App kept open (the desktop app): the store's current ones
+    normalizer = app.processor.normalizer  # and the version that goes with it, read as one
+    version = normalizer.version if normalizer.version is not None else app.mappings_version
     size = _pool_size(app, workers)
     if not size:
-        engine = Renormalizer(writes, normalizer, app.mappings_version, os_user(), chunk_size)
+        engine = Renormalizer(writes, normalizer, version, os_user(), chunk_size)
         return engine.run(scope, dry_run, cancel, progress)
     with ParallelPreparer(normalizer.mappings, size) as pool:
-        engine = Renormalizer(writes, normalizer, app.mappings_version, os_user(), chunk_size,
+        engine = Renormalizer(writes, normalizer, version, os_user(), chunk_size,
                               hashes=pool.plain_hashes)
         return engine.run(scope, dry_run, cancel, progress)
 

@@ -127,3 +127,25 @@ def test_the_desktop_apps_services_take_up_new_mappings_before_they_write(path, 
     events.ingest_files(app, [str(file)], workers=0)
     app.close()
     assert versions(path) == {"1.75": [made], "2.5": [again]}
+
+
+def test_renormalize_in_a_kept_open_app_applies_the_stores_current_mappings(path):
+    from eventdesk.app import renormalize
+    app = build_app(Settings(store_uri=str(path)))  # the desktop app, open before the change
+    app.submit(line(1))
+    elsewhere = build_app(Settings(store_uri=str(path)))
+    made = elsewhere.set_mappings(Mappings(NEW))
+    elsewhere.close()
+    summary = renormalize.renormalize(app, renormalize.RenormalizeScope(None, None, None))
+    app.close()
+    assert summary.counts["changed"] == 1 and summary.mapping_version == made
+    assert versions(path) == {"1.75": [made]}
+
+
+def test_a_draft_previewed_read_only_is_never_replaced_by_the_stores_version(path, tmp_path):
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps(NEW))
+    preview = build_app(Settings(store_uri=str(path), mappings_file=str(draft), read_only=True))
+    assert preview.mappings_version == 0  # unsaved
+    assert preview.follow_store_mappings() is False and preview.mappings.document == NEW
+    preview.close()
