@@ -136,7 +136,9 @@ class App:
             return False
         try:
             stored = self.store.current_mappings()
-            if stored is None or stored[0] == self.mappings_version:
+            # versions only ever append, so the current one is the newest: an older one was read
+            # before this App saved its own (a look racing the desktop app's editor), never taken
+            if stored is None or stored[0] <= self.mappings_version:
                 return False
             mappings = Mappings.from_json(stored[1])
         except (StoreError, MappingsError):

@@ -16,7 +16,13 @@ from typing import BinaryIO, Optional
 from eventdesk.app.composition import App
 from eventdesk.app.queries import stored_raw
 from eventdesk.core.faults import FaultPoint
-from eventdesk.core.ingest import BULK_BATCH_SIZE, DEFAULT_BATCH_SIZE, IngestSummary
+from eventdesk.core.ingest import (
+    BULK_BATCH_SIZE,
+    DEFAULT_BATCH_SIZE,
+    LARGE_STORE_BATCH_SIZE,
+    LARGE_STORE_EVENTS,
+    IngestSummary,
+)
 from eventdesk.core.intake import read_envelope
 from eventdesk.core.model import NormalizedEvent, Prepared, RawEvent, SubmitResult
 from eventdesk.core.parallel import default_workers
@@ -132,8 +138,12 @@ def ingest_files(app: App, paths: Sequence[str], workers: Optional[int] = None,
 
 
 def _default_batch(app: App) -> int:
-    """Larger batches where a store writes staged chunks as they come (SQLite)."""
-    return BULK_BATCH_SIZE if getattr(app.store, "bulk_rows", False) else DEFAULT_BATCH_SIZE
+    """Larger batches where a store writes staged chunks as they come (SQLite), larger still
+    into a store that is already large (``core.ingest.LARGE_STORE_BATCH_SIZE``)."""
+    if not getattr(app.store, "bulk_rows", False):
+        return DEFAULT_BATCH_SIZE
+    large = app.store.stats().raw_total >= LARGE_STORE_EVENTS
+    return LARGE_STORE_BATCH_SIZE if large else BULK_BATCH_SIZE
 
 
 def _open_all(paths: Sequence[str]) -> list[tuple[str, BinaryIO, Optional[int]]]:

@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=None, metavar="N",
                    help="processes that parse and normalise (default: number of cores)")
     p.add_argument("--batch-size", type=_positive, default=None, metavar="N",
-                   help="events per durable transaction (default 100000 on SQLite, 30000 on MongoDB)")
+                   help="events per durable transaction (default 100000 on SQLite, 200000 into a SQLite store"
+                        " already holding 500000 events, 30000 on MongoDB)")
     p.add_argument("--format", choices=("auto", "jsonl", "array"), default="auto",
                    help="input format (default: auto)")
     p.add_argument("--max-attempts", type=_positive, default=None, metavar="N")

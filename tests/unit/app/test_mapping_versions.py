@@ -149,3 +149,14 @@ def test_a_draft_previewed_read_only_is_never_replaced_by_the_stores_version(pat
     assert preview.mappings_version == 0  # unsaved
     assert preview.follow_store_mappings() is False and preview.mappings.document == NEW
     preview.close()
+
+
+def test_a_look_that_read_an_older_version_never_takes_it(path):
+    """The follower reads version N, the app saves N + 1, the follower's answer arrives: N stays out."""
+    app = build_app(Settings(store_uri=str(path)))
+    older = app.store.current_mappings()
+    app.set_mappings(Mappings(NEW))
+    newest = app.mappings_version
+    app.store.current_mappings = lambda: older  # type: ignore[method-assign]
+    assert app.follow_store_mappings() is False and app.mappings_version == newest
+    app.close()

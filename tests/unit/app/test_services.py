@@ -128,3 +128,16 @@ def test_describe_tells_a_known_error_from_a_bug(exc, bug):
 ])
 def test_one_redaction_for_every_message_and_screen(uri, shown):
     assert redact(uri) == shown
+
+
+def test_the_default_batch_grows_with_a_large_sqlite_store(app, monkeypatch):
+    import dataclasses
+
+    from eventdesk.core import ingest
+    assert events._default_batch(app) == ingest.BULK_BATCH_SIZE
+    stats = app.store.stats()
+    large = dataclasses.replace(stats, raw_total=ingest.LARGE_STORE_EVENTS)
+    monkeypatch.setattr(app.store, "stats", lambda: large)
+    assert events._default_batch(app) == ingest.LARGE_STORE_BATCH_SIZE
+    monkeypatch.setattr(app.store, "bulk_rows", False)
+    assert events._default_batch(app) == ingest.DEFAULT_BATCH_SIZE
