@@ -5,6 +5,7 @@ one, also those whose event time a wrong mapping left null, which are the ones t
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import datetime, timezone
 from typing import Optional, cast
@@ -51,12 +52,9 @@ def renormalize(app: App, scope: RenormalizeScope, dry_run: bool = False,
     normalizer = app.processor.normalizer  # and the version that goes with it, read as one
     version = normalizer.version if normalizer.version is not None else app.mappings_version
     size = _pool_size(app, workers)
-    if not size:
-        engine = Renormalizer(writes, normalizer, version, os_user(), chunk_size)
-        return engine.run(scope, dry_run, cancel, progress)
-    with ParallelPreparer(normalizer.mappings, size) as pool:
+    with ParallelPreparer(normalizer.mappings, size) if size else contextlib.nullcontext() as pool:
         engine = Renormalizer(writes, normalizer, version, os_user(), chunk_size,
-                              hashes=pool.plain_hashes)
+                              hashes=pool.plain_hashes if pool is not None else None)
         return engine.run(scope, dry_run, cancel, progress)
 
 
