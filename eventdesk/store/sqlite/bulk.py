@@ -168,8 +168,7 @@ def _write_part(conn: sqlite3.Connection, unique: bool, part: str, rb: int, nb: 
         refused_rejected += not valid
     _refused_otherwise("raw", count, inserted + refused)
     if receipts:
-        conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
-                         [(n, raw_id) for raw_id, n in receipts.items()])
+        conn.executemany(schema.RECEIPTS_ADD, [(n, raw_id) for raw_id, n in receipts.items()])
     normalized = conn.execute(_NORMALIZED.format(part=part), {"rb": rb, "nb": nb, "mv": mapping_version}).rowcount
     duplicates = conn.execute(_REFUSED_NORMALIZED.format(part=part), {"rb": rb, "nb": nb}).fetchall() if unique else []
     _refused_otherwise("normalized", count - rejected - (refused - refused_rejected), normalized + len(duplicates))

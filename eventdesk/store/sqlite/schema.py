@@ -145,6 +145,7 @@ ON CONFLICT(client_id, metric, day) DO UPDATE SET
 
 STATUS_COUNT_ADD = ("INSERT INTO status_counts(status, n) VALUES (?, ?)"
                     " ON CONFLICT(status) DO UPDATE SET n = n + excluded.n")
+RECEIPTS_ADD = "UPDATE raw_events SET receipts = receipts + ? WHERE id = ?"  # (receipts, raw id)
 
 
 def index_statements(unique: bool) -> list[str]:

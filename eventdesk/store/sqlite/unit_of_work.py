@@ -149,8 +149,7 @@ class SqliteUnitOfWork:
              for u in updates])
 
     def add_receipts(self, counts: dict[EventId, int]) -> None:
-        self._conn.executemany("UPDATE raw_events SET receipts = receipts + ? WHERE id = ?",
-                               [(n, raw_id) for raw_id, n in counts.items()])
+        self._conn.executemany(schema.RECEIPTS_ADD, [(n, raw_id) for raw_id, n in counts.items()])
 
     def ingest_rows(self, rows: Batch, now: str, mapping_version: Optional[int],
                     details: bool = False) -> Optional[BulkCounts]:
